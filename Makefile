@@ -1,0 +1,58 @@
+# Dune — the two commands that matter are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The embedded default: development settings, SQLite file in var/, eager Celery,
+# emails to the console.
+RUN_ENV := DEBUG=1
+
+.PHONY: run setup test e2e lint format chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps: reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+setup: $(VENV)/.installed
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_reference_data
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+
+run: setup
+	@echo "Dune : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite but the browser journeys (make e2e). pytest exits 5 when no test
+# ran, which make treats as the failure it is.
+test: $(VENV)/.installed-test
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+# Debian's chromium (the browser Playwright drives), installed when missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+e2e: $(VENV)/.installed-test chromium
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var

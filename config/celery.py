@@ -1,0 +1,26 @@
+"""The Celery app and Dune's whole periodic schedule, in one place.
+
+Settings come from Django's (``CELERY_*``). With no ``CELERY_BROKER_URL`` the tasks run
+in-process when enqueued (eager), so the embedded default needs no broker; production
+runs Redis (or RabbitMQ), several workers and exactly one ``celery beat``.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("dune")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The periodic schedule. Each entry names a task that is idempotent, so a beat that
+# fires twice or a retried run changes nothing.
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "training.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

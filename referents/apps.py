@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "referents"
+    verbose_name = _("Référents numériques")
+
+    def ready(self) -> None:
+        from referents.roles import referent_roles
+        from training.roles import register_role_provider
+
+        register_role_provider(referent_roles)

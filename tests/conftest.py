@@ -1,0 +1,172 @@
+"""Named personas shared by the whole suite.
+
+Versailles (25) is the académie under test: a collège with a teacher, a référent and a
+head, a lycée of the same académie, an auditor, a manager and a trainer of the
+académie, and the ministry. The *outsider* is a teacher and the head of a Paris school
+(another school and another académie): every view, endpoint and export must refuse him.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from training.models import Academy, RoleMembership, School, SchoolYear, Staff
+from training.reference import load_reference_data
+
+PASSWORD = "un-mot-de-passe-de-test"
+_serial = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data (académies, 2010-2011, C2i2e, national plan) in the test database,
+    as ``make run`` loads it."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def reference_data(db):
+    """For transactional tests, whose database is emptied after each test."""
+    if not Academy.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def academy(reference_data):
+    return Academy.objects.get(code="25")
+
+
+@pytest.fixture
+def other_academy(reference_data):
+    return Academy.objects.get(code="01")
+
+
+@pytest.fixture
+def school_year(reference_data):
+    return SchoolYear.objects.get(name="2010-2011")
+
+
+def make_school(academy, uai, name, kind="college"):
+    return School.objects.create(uai=uai, name=name, kind=kind, academy=academy)
+
+
+@pytest.fixture
+def school(academy):
+    return make_school(academy, "0783288A", "Collège Jean Moulin")
+
+
+@pytest.fixture
+def other_school(academy):
+    return make_school(academy, "0920134W", "Lycée Condorcet", kind="legt")
+
+
+@pytest.fixture
+def outsider_school(other_academy):
+    return make_school(other_academy, "0750655E", "Collège de Paris")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username=None, *, school=None, role=None, academy=None, **extra):
+        n = next(_serial)
+        username = username or f"user{n}"
+        user = get_user_model().objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name=extra.pop("first_name", "Prénom"),
+            last_name=extra.pop("last_name", f"Nom{n}"),
+            email=extra.pop("email", f"{username}@example.org"),
+            **extra,
+        )
+        if school is not None:
+            Staff.objects.create(
+                user=user, staff_id=f"T{n:06d}", school=school, degree=school.degree
+            )
+        if role is not None:
+            RoleMembership.objects.create(
+                user=user,
+                role=role,
+                school=school if role == RoleMembership.Role.HEAD else None,
+                academy=academy,
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def teacher(make_user, school):
+    return make_user("teacher", school=school, first_name="Claire", last_name="Martin")
+
+
+@pytest.fixture
+def referent(make_user, school, school_year):
+    from referents.models import Appointment
+
+    user = make_user("referent", school=school)
+    Appointment.objects.create(
+        staff=user.staff,
+        school=school,
+        school_year=school_year,
+        state=Appointment.State.APPOINTED,
+        start=dt.date(2010, 9, 1),
+    )
+    return user
+
+
+@pytest.fixture
+def head(make_user, school):
+    user = make_user("head")
+    RoleMembership.objects.create(user=user, role=RoleMembership.Role.HEAD, school=school)
+    return user
+
+
+@pytest.fixture
+def auditor(make_user, academy):
+    return make_user("auditor", role=RoleMembership.Role.AUDITOR, academy=academy)
+
+
+@pytest.fixture
+def manager(make_user, academy):
+    return make_user("manager", role=RoleMembership.Role.MANAGER, academy=academy)
+
+
+@pytest.fixture
+def trainer(make_user, academy, other_school):
+    return make_user(
+        "trainer", school=other_school, role=RoleMembership.Role.TRAINER, academy=academy
+    )
+
+
+@pytest.fixture
+def national(make_user):
+    return make_user("national", role=RoleMembership.Role.NATIONAL)
+
+
+@pytest.fixture
+def outsider(make_user, outsider_school):
+    """A teacher and head of a Paris school: nothing of Versailles is his to see."""
+    user = make_user("outsider", school=outsider_school)
+    RoleMembership.objects.create(user=user, role=RoleMembership.Role.HEAD, school=outsider_school)
+    return user
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # PBKDF2's 1M rounds cost ~0.3 s a user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

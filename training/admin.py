@@ -1,0 +1,150 @@
+from django.contrib import admin
+
+from training import models
+
+
+@admin.register(models.Academy)
+class AcademyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class HolidayInline(admin.TabularInline):
+    model = models.HolidayPeriod
+    extra = 0
+
+
+class AcademyZoneInline(admin.TabularInline):
+    model = models.AcademyZone
+    extra = 0
+    autocomplete_fields = ["academy"]
+
+
+@admin.register(models.SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end", "closed_at"]
+    inlines = [HolidayInline, AcademyZoneInline]
+
+
+@admin.register(models.HolidayPeriod)
+class HolidayPeriodAdmin(admin.ModelAdmin):
+    list_display = ["name", "zone", "school_year", "classes_end", "classes_resume"]
+    list_filter = ["school_year", "zone"]
+
+
+@admin.register(models.AcademyZone)
+class AcademyZoneAdmin(admin.ModelAdmin):
+    list_display = ["academy", "school_year", "zone"]
+    list_filter = ["school_year", "zone"]
+    list_select_related = ["academy", "school_year"]
+
+
+@admin.register(models.District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "academy"]
+    list_filter = ["kind", "academy"]
+    search_fields = ["name"]
+    list_select_related = ["academy"]
+
+
+@admin.register(models.School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["uai", "name", "kind", "degree", "city", "district", "academy"]
+    list_filter = ["degree", "kind", "academy"]
+    search_fields = ["uai", "name", "city"]
+    list_select_related = ["academy", "district"]
+    autocomplete_fields = ["district"]
+
+
+@admin.register(models.Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ["staff_id", "full_name", "school", "position", "discipline", "degree", "active"]
+    list_filter = ["degree", "position", "active"]
+    search_fields = [
+        "staff_id",
+        "user__last_name",
+        "user__first_name",
+        "user__email",
+        "school__uai",
+    ]
+    list_select_related = ["user", "school"]
+    autocomplete_fields = ["user", "school"]
+
+
+@admin.register(models.RoleMembership)
+class RoleMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "school", "academy", "created_at"]
+    list_filter = ["role", "academy"]
+    search_fields = ["user__username", "user__last_name", "school__uai"]
+    list_select_related = ["user", "school", "academy"]
+    autocomplete_fields = ["user", "school", "academy"]
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    search_fields = ["user__username", "name"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        # A token's secret is shown once to its owner: it is created from his page.
+        return False
+
+
+class PriorityInline(admin.TabularInline):
+    model = models.Priority
+    extra = 0
+
+
+class HoursTargetInline(admin.TabularInline):
+    model = models.HoursTarget
+    extra = 0
+
+
+@admin.register(models.TrainingPlan)
+class TrainingPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "school_year"]
+    inlines = [PriorityInline, HoursTargetInline]
+
+
+@admin.register(models.Priority)
+class PriorityAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "plan", "order"]
+    list_filter = ["plan"]
+
+
+@admin.register(models.HoursTarget)
+class HoursTargetAdmin(admin.ModelAdmin):
+    list_display = ["plan", "degree", "target_minutes", "min_training_minutes", "online_allowed"]
+
+
+class DomainInline(admin.TabularInline):
+    model = models.Domain
+    extra = 0
+
+
+@admin.register(models.Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "min_validated_items", "max_missing_per_domain"]
+    inlines = [DomainInline]
+
+
+class ItemInline(admin.TabularInline):
+    model = models.Item
+    extra = 0
+
+
+@admin.register(models.Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "framework", "block_code"]
+    list_filter = ["framework"]
+    inlines = [ItemInline]
+
+
+@admin.register(models.Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "domain"]
+    list_filter = ["domain__framework", "domain"]
+    search_fields = ["code", "title"]
+    list_select_related = ["domain"]

@@ -1,0 +1,41 @@
+from .directory import (
+    FIRST_DEGREE_KINDS,
+    SECOND_DEGREE_KINDS,
+    Academy,
+    AcademyZone,
+    Degree,
+    District,
+    HolidayPeriod,
+    School,
+    SchoolKind,
+    SchoolYear,
+    Staff,
+    Zone,
+    degree_of_kind,
+)
+from .plan import Domain, Framework, HoursTarget, Item, Priority, TrainingPlan
+from .roles import ApiToken, RoleMembership
+
+__all__ = [
+    "FIRST_DEGREE_KINDS",
+    "SECOND_DEGREE_KINDS",
+    "Academy",
+    "AcademyZone",
+    "ApiToken",
+    "Degree",
+    "District",
+    "Domain",
+    "Framework",
+    "HolidayPeriod",
+    "HoursTarget",
+    "Item",
+    "Priority",
+    "RoleMembership",
+    "School",
+    "SchoolKind",
+    "SchoolYear",
+    "Staff",
+    "TrainingPlan",
+    "Zone",
+    "degree_of_kind",
+]

@@ -1,0 +1,92 @@
+from django.core.exceptions import ValidationError
+from ninja import FilterSchema, ModelSchema, Schema
+from pydantic import field_validator
+
+from training.models import Academy, School, SchoolKind
+from training.validators import normalize_uai, validate_uai
+
+
+class RoleOut(Schema):
+    code: str
+    label: str
+    school_uai: str | None = None
+    school_name: str | None = None
+    academy_code: str | None = None
+    academy_name: str | None = None
+
+
+class MeOut(Schema):
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    staff_id: str | None
+    roles: list[RoleOut]
+
+
+class AcademyOut(ModelSchema):
+    class Meta:
+        model = Academy
+        fields = ["code", "name"]
+
+
+class SchoolOut(ModelSchema):
+    academy_code: str
+    district_name: str | None
+    kind_label: str
+
+    class Meta:
+        model = School
+        fields = ["uai", "name", "kind", "degree", "city"]
+
+    @staticmethod
+    def resolve_academy_code(obj: School) -> str:
+        return obj.academy.code
+
+    @staticmethod
+    def resolve_district_name(obj: School) -> str | None:
+        return obj.district.name if obj.district else None
+
+    @staticmethod
+    def resolve_kind_label(obj: School) -> str:
+        return obj.get_kind_display()
+
+
+class SchoolFilter(FilterSchema):
+    academy: str | None = None
+    kind: SchoolKind | None = None
+    degree: int | None = None
+    q: str | None = None
+
+    def filter_academy(self, value):
+        from django.db.models import Q
+
+        return Q(academy__code=value) if value else Q()
+
+    def filter_q(self, value):
+        from django.db.models import Q
+
+        return (
+            (Q(name__icontains=value) | Q(uai__iexact=value) | Q(city__icontains=value))
+            if value
+            else Q()
+        )
+
+
+class SchoolIn(Schema):
+    uai: str
+    name: str
+    kind: SchoolKind
+    academy: str
+    district_id: int | None = None
+    city: str = ""
+
+    @field_validator("uai")
+    @classmethod
+    def uai_is_valid(cls, value: str) -> str:
+        value = normalize_uai(value)
+        try:
+            validate_uai(value)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+        return value

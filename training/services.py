@@ -1,0 +1,88 @@
+"""Every write in ``training`` goes through a function here: one transaction each,
+validated with ``full_clean()`` before saving."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from training import tasks
+from training.errors import TrainingError
+from training.models import Academy, ApiToken, District, School
+from training.permissions import can_manage_academy
+
+
+def hash_token(raw: str) -> str:
+    """SHA-256 of a token. The token carries 256 random bits, so a plain fast hash is
+    enough (no dictionary to guess from), and lookups stay an indexed equality."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; returns it with the secret, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise TrainingError(_("Donnez un nom au jeton (par exemple l'outil qui l'utilisera)."))
+    raw = settings.DUNE_API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
+    token.full_clean()
+    token.save()
+    transaction.on_commit(lambda: tasks.send_api_token_notice.delay(token.pk))
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken) -> ApiToken:
+    """Revoke a token at once: the next request that carries it is refused."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(token_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Record use at most once a minute: a busy integration should not write on every call.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+@transaction.atomic
+def create_school(
+    *,
+    user,
+    academy: Academy,
+    uai: str,
+    name: str,
+    kind: str,
+    district: District | None = None,
+    city: str = "",
+) -> School:
+    if not can_manage_academy(user, academy):
+        raise TrainingError(_("Vous ne gérez pas cette académie."), status=403)
+    school = School(
+        uai=(uai or "").strip().upper(),
+        name=name.strip(),
+        kind=kind,
+        academy=academy,
+        district=district,
+        city=city.strip(),
+    )
+    school.full_clean()
+    school.save()
+    return school

@@ -1,0 +1,42 @@
+"""Validators for the identifiers the rectorates use (see FACTS.md)."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+UAI_RE = re.compile(r"^[0-9]{7}[A-Z]$")
+# 23 letters: I, O and Q are left out so that they are not read as 1, 0 and 0.
+UAI_CHECK_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
+
+def uai_check_letter(digits: str) -> str:
+    """The check letter of a UAI whose first seven characters are ``digits``."""
+    return UAI_CHECK_LETTERS[int(digits) % 23]
+
+
+def normalize_uai(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def validate_uai(value: str) -> None:
+    """Refuse a UAI of the wrong shape or with a wrong check letter, saying which."""
+    if not UAI_RE.match(value or ""):
+        raise ValidationError(
+            _(
+                "« %(value)s » n'est pas un UAI valide : il faut 7 chiffres suivis d'une "
+                "lettre majuscule (par exemple 0750655E)."
+            ),
+            code="uai_shape",
+            params={"value": value},
+        )
+    expected = uai_check_letter(value[:7])
+    if value[7] != expected:
+        raise ValidationError(
+            _(
+                "L'UAI %(value)s a une lettre de contrôle erronée : pour %(digits)s, "
+                "la lettre attendue est %(expected)s."
+            ),
+            code="uai_check_letter",
+            params={"value": value, "digits": value[:7], "expected": expected},
+        )
