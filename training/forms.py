@@ -6,7 +6,9 @@ from dsfr.forms import DsfrBaseForm
 from training.models import District, School
 
 
-class LoginForm(AuthenticationForm, DsfrBaseForm):
+class LoginForm(DsfrBaseForm, AuthenticationForm):
+    # DsfrBaseForm first: AuthenticationForm sets the username label in its __init__,
+    # which must run before DsfrBaseForm builds the bound fields (and their labels).
     pass
 
 

@@ -42,6 +42,20 @@ def test_language_switch_to_english(client_for, teacher):
     assert "Français" in response.text  # the way back
 
 
+def test_login_page_is_in_french_even_for_an_english_browser(client):
+    response = client.get("/connexion/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="fr"' in response.text
+    assert "Nom d’utilisateur" in response.text
+    assert "Mot de passe" in response.text
+
+
+def test_the_chosen_language_is_kept_across_pages(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/connexion/")
+    assert '<html lang="en"' in response.text
+    assert "Username" in response.text
+
+
 def test_login_with_username_and_password(client, teacher):
     from tests.conftest import PASSWORD
 
