@@ -6,7 +6,6 @@ would confirm it exists.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from training.models import Academy, RoleMembership, School, Staff
@@ -67,12 +66,6 @@ def visible_staff(user) -> QuerySet[Staff]:
         Q(user=user)
         | Q(school_id__in=_headed_school_ids(user))
         | Q(school__academy_id__in=academy_ids)
-    )
-
-
-def visible_users(user) -> QuerySet:
-    return (
-        get_user_model().objects.filter(Q(pk=user.pk) | Q(staff__in=visible_staff(user))).distinct()
     )
 
 

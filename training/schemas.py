@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from ninja import FilterSchema, ModelSchema, Schema
 from pydantic import field_validator
 
 from training.models import Academy, School, SchoolKind
+from training.models.directory import school_search
 from training.validators import normalize_uai, validate_uai
 
 
@@ -59,18 +61,10 @@ class SchoolFilter(FilterSchema):
     q: str | None = None
 
     def filter_academy(self, value):
-        from django.db.models import Q
-
         return Q(academy__code=value) if value else Q()
 
     def filter_q(self, value):
-        from django.db.models import Q
-
-        return (
-            (Q(name__icontains=value) | Q(uai__iexact=value) | Q(city__icontains=value))
-            if value
-            else Q()
-        )
+        return school_search(value)
 
 
 class SchoolIn(Schema):

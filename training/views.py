@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -82,10 +81,7 @@ def revoke_token(request, token_id: int):
 def school_list(request):
     schools = permissions.visible_schools(request.user).select_related("academy", "district")
     query = request.GET.get("q", "").strip()
-    if query:
-        schools = schools.filter(
-            Q(name__icontains=query) | Q(uai__iexact=query) | Q(city__icontains=query)
-        )
+    schools = schools.search(query)
     table = SchoolTable(schools)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(

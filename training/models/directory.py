@@ -186,6 +186,19 @@ def degree_of_kind(kind: str) -> int:
     return Degree.FIRST if kind in FIRST_DEGREE_KINDS else Degree.SECOND
 
 
+def school_search(text: str) -> Q:
+    """Schools by name or town (part of it), or by exact UAI; empty text matches all."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    return Q(name__icontains=text) | Q(city__icontains=text) | Q(uai__iexact=text)
+
+
+class SchoolQuerySet(models.QuerySet):
+    def search(self, text: str) -> SchoolQuerySet:
+        return self.filter(school_search(text))
+
+
 class School(models.Model):
     uai = models.CharField(
         _("UAI"),
@@ -209,6 +222,8 @@ class School(models.Model):
         verbose_name=_("bassin ou circonscription"),
     )
     city = models.CharField(_("commune"), max_length=100, blank=True)
+
+    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
