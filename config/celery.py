@@ -19,6 +19,14 @@ app.autodiscover_tasks()
 # The periodic schedule. Each entry names a task that is idempotent, so a beat that
 # fires twice or a retried run changes nothing.
 app.conf.beat_schedule = {
+    "expire-enrolments": {
+        "task": "training.tasks.expire_enrolments",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-session-reminders": {
+        "task": "training.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "training.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

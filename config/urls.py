@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
-from training import views as training_views
+from training.views import directory as training_views
 from training.forms import LoginForm
 
 urlpatterns = [

@@ -170,3 +170,95 @@ def client_for(client):
 def fast_password_hasher(settings):
     # PBKDF2's 1M rounds cost ~0.3 s a user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Catalogue and sessions -----------------------------------------------------------
+
+
+@pytest.fixture
+def priority(school_year):
+    from training.models import Priority
+
+    return Priority.objects.get(plan__school_year=school_year, code="numerique")
+
+
+@pytest.fixture
+def programme(academy, school_year, priority):
+    from training.models import Programme
+
+    return Programme.objects.create(
+        academy=academy,
+        school_year=school_year,
+        code="10A0250001",
+        title="Usages du numérique",
+        priority=priority,
+        degree=2,
+    )
+
+
+@pytest.fixture
+def module(programme):
+    from training.models import Item, Module
+
+    module = Module.objects.create(
+        programme=programme, code="M1", title="Intégrer l'ENT", planned_in_person_minutes=360
+    )
+    module.items.set(Item.objects.filter(code__in=["A.1-3", "B.1-1"]))
+    return module
+
+
+def at(days: int, hour: int = 9, minute: int = 0):
+    """A moment ``days`` from now at ``hour`` (Paris time), for slot dates."""
+    from django.utils import timezone
+
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@pytest.fixture
+def make_session(module, other_school):
+    """A published session with one in-person slot 30 days ahead (3 hours), open for
+    enrolment from yesterday to 20 days ahead."""
+    from training.models import Session, Slot
+
+    groups = itertools.count(1)
+
+    def make(
+        *,
+        capacity=3,
+        approval="head",
+        waitlist=True,
+        days=30,
+        slots=True,
+        module=module,
+        status="published",
+        **fields,
+    ):
+        session = Session.objects.create(
+            module=module,
+            group=f"{next(groups):02d}",
+            capacity=capacity,
+            approval=approval,
+            waitlist_enabled=waitlist,
+            enrolment_opens=at(-1),
+            enrolment_closes=at(20),
+            status=status,
+            **fields,
+        )
+        if slots:
+            Slot.objects.create(
+                session=session,
+                modality="in_person",
+                start=at(days, 9),
+                end=at(days, 12),
+                school=other_school,
+                room="B12",
+            )
+        return session
+
+    return make
+
+
+@pytest.fixture
+def session(make_session):
+    return make_session()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from training.models import Academy, RoleMembership, School, Staff
+from training.models import Academy, Enrolment, RoleMembership, School, Session, Staff
 from training.roles import memberships_of, staff_of
 
 Role = RoleMembership.Role
@@ -78,3 +78,97 @@ def managed_academies(user) -> QuerySet[Academy]:
     if is_national(user):
         return Academy.objects.all()
     return Academy.objects.filter(pk__in=_academy_ids(user, (Role.MANAGER,)))
+
+
+# --- Sessions and enrolments ----------------------------------------------------------
+
+
+def _own_school_ids(user) -> set[int]:
+    ids = _headed_school_ids(user)
+    staff = staff_of(user)
+    if staff is not None:
+        ids.add(staff.school_id)
+    return ids
+
+
+def visible_sessions(user) -> QuerySet[Session]:
+    """Sessions a person may see: his académie's published sessions meant for his school
+    (in-school sessions of other schools and sessions of other bassins excluded), those
+    he trains or is enrolled in, and, for the rectorate, all of its académie's."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    if is_national(user):
+        return Session.objects.all()
+    published = Q(status=Session.Status.PUBLISHED)
+    q = Q(pk__in=Session.trainers.through.objects.filter(user_id=user.pk).values("session_id"))
+    q |= Q(module__programme__academy_id__in=_academy_ids(user, (Role.AUDITOR, Role.MANAGER)))
+    q |= published & Q(module__programme__academy_id__in=_academy_ids(user, (Role.TRAINER,)))
+    for school in School.objects.filter(pk__in=_own_school_ids(user)):
+        q |= (
+            published
+            & Q(module__programme__academy_id=school.academy_id)
+            & (Q(host_school__isnull=True) | Q(host_school_id=school.pk))
+            & (Q(district__isnull=True) | Q(district_id=school.district_id))
+        )
+    enrolled = Enrolment.objects.filter(
+        Q(staff__user_id=user.pk) | Q(staff__school_id__in=_headed_school_ids(user))
+    ).values("session_id")
+    q |= Q(pk__in=enrolled)
+    return Session.objects.filter(q)
+
+
+def catalogue_sessions(user) -> QuerySet[Session]:
+    return visible_sessions(user).filter(status=Session.Status.PUBLISHED)
+
+
+def can_manage_session(user, session: Session) -> bool:
+    return can_manage_academy(user, session.module.programme.academy)
+
+
+def is_trainer_of(user, session: Session) -> bool:
+    return user.is_authenticated and session.trainers.filter(pk=user.pk).exists()
+
+
+def can_see_roster(user, session: Session) -> bool:
+    """The list of participants: the session's trainers and the académie's rectorate."""
+    academy_id = session.module.programme.academy_id
+    return (
+        is_national(user)
+        or academy_id in _academy_ids(user, (Role.AUDITOR, Role.MANAGER))
+        or is_trainer_of(user, session)
+    )
+
+
+def approval_queue(user) -> QuerySet[Enrolment]:
+    """Requests waiting for this head's decision."""
+    return Enrolment.objects.filter(
+        state=Enrolment.State.REQUESTED, staff__school_id__in=_headed_school_ids(user)
+    )
+
+
+def confirmation_queue(user) -> QuerySet[Enrolment]:
+    """Enrolments approved by heads, waiting for the rectorate of this manager."""
+    return Enrolment.objects.filter(
+        state=Enrolment.State.APPROVED,
+        rectorate_confirmed_at__isnull=True,
+        session__approval=Session.Approval.HEAD_THEN_RECTORATE,
+        session__module__programme__academy__in=managed_academies(user),
+    )
+
+
+def visible_enrolments(user) -> QuerySet[Enrolment]:
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    if is_national(user):
+        return Enrolment.objects.all()
+    trained = Session.trainers.through.objects.filter(user_id=user.pk).values("session_id")
+    return Enrolment.objects.filter(
+        Q(staff__user_id=user.pk)
+        | Q(staff__school_id__in=_headed_school_ids(user))
+        | Q(
+            session__module__programme__academy_id__in=_academy_ids(
+                user, (Role.AUDITOR, Role.MANAGER)
+            )
+        )
+        | Q(session_id__in=trained)
+    )

@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from training.models import ApiToken
+from training.models import ApiToken, Notification
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -45,3 +45,45 @@ def send_api_token_notice(token_id: int) -> bool:
 @shared_task
 def clear_expired_sessions() -> None:
     management.call_command("clearsessions")
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def send_notification(notification_id: int) -> bool:
+    """Send one notification of the outbox. Claimed with a conditional update, so that a
+    retried or duplicated task sends nothing twice; released if the mail server fails."""
+    from training.notifications import send
+
+    claimed = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        send(Notification.objects.select_related("recipient").get(pk=notification_id))
+    except OSError:
+        Notification.objects.filter(pk=notification_id).update(sent_at=None)
+        raise
+    return True
+
+
+@shared_task(acks_late=True)
+def promote_waitlist(session_id: int) -> int:
+    from training import services
+
+    return len(services.promote_waitlist(session_id=session_id))
+
+
+@shared_task(acks_late=True)
+def expire_enrolments() -> int:
+    from training import services
+
+    return services.expire_enrolments()
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> int:
+    from django.conf import settings
+
+    from training import services
+
+    return services.send_reminders(days=settings.DUNE_REMINDER_DAYS)

@@ -1,13 +1,37 @@
 from django.urls import path
 
-from training import views
+from training.views import catalogue, directory, management
 
 app_name = "training"
 
 urlpatterns = [
-    path("compte/", views.account, name="account"),
-    path("compte/jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke_token"),
-    path("etablissements/", views.school_list, name="school_list"),
-    path("etablissements/nouveau/", views.school_create, name="school_create"),
-    path("etablissements/<str:uai>/", views.school_detail, name="school_detail"),
+    # Directory and account
+    path("compte/", directory.account, name="account"),
+    path("compte/jetons/<int:token_id>/revoquer/", directory.revoke_token, name="revoke_token"),
+    path("etablissements/", directory.school_list, name="school_list"),
+    path("etablissements/nouveau/", directory.school_create, name="school_create"),
+    path("etablissements/<str:uai>/", directory.school_detail, name="school_detail"),
+    # Teachers: catalogue, session page, enrolment, "my training"
+    path("formations/", catalogue.catalogue, name="catalogue"),
+    path("formations/sessions/<int:pk>/", catalogue.session_detail, name="session_detail"),
+    path("formations/sessions/<int:pk>/inscription/", catalogue.enrol, name="enrol"),
+    path("mes-formations/", catalogue.my_training, name="my_training"),
+    path("inscriptions/<int:pk>/desistement/", catalogue.cancel, name="cancel_enrolment"),
+    # Heads and rectorate: approval queue
+    path("validation/", management.approval_queue, name="approval_queue"),
+    path("validation/decision/", management.decide, name="approval_decide"),
+    # Rectorate and trainers: session editor and roster
+    path("formations/sessions/nouvelle/", management.session_create, name="session_create"),
+    path("formations/sessions/<int:pk>/modifier/", management.session_edit, name="session_edit"),
+    path(
+        "formations/sessions/<int:pk>/seances/nouvelle/", management.slot_create, name="slot_create"
+    ),
+    path("formations/seances/<int:pk>/modifier/", management.slot_edit, name="slot_edit"),
+    path("formations/seances/<int:pk>/annuler/", management.slot_cancel, name="slot_cancel"),
+    path(
+        "formations/sessions/<int:pk>/publier/", management.session_publish, name="session_publish"
+    ),
+    path("formations/sessions/<int:pk>/annuler/", management.session_cancel, name="session_cancel"),
+    path("formations/sessions/<int:pk>/participants/", management.roster, name="roster"),
+    path("formations/sessions/<int:pk>/designer/", management.book_staff, name="book_staff"),
 ]

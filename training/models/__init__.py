@@ -13,10 +13,22 @@ from .directory import (
     Zone,
     degree_of_kind,
 )
+from .catalogue import Modality, Module, ParcoursPhase, ParcoursTemplate, Programme, Session, Slot
+from .enrolment import Enrolment, EnrolmentEvent, Notification
 from .plan import Domain, Framework, HoursTarget, Item, Priority, TrainingPlan
 from .roles import ApiToken, RoleMembership
 
 __all__ = [
+    "Enrolment",
+    "EnrolmentEvent",
+    "Modality",
+    "Module",
+    "Notification",
+    "ParcoursPhase",
+    "ParcoursTemplate",
+    "Programme",
+    "Session",
+    "Slot",
     "FIRST_DEGREE_KINDS",
     "SECOND_DEGREE_KINDS",
     "Academy",

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 from training import permissions, services
 from training.models import District, School
 from training.roles import roles_of, staff_of
-from training.schemas import AcademyOut, MeOut, RoleOut, SchoolFilter, SchoolIn, SchoolOut
+from training.schemas.directory import AcademyOut, MeOut, RoleOut, SchoolFilter, SchoolIn, SchoolOut
 
 router = Router(tags=["annuaire"])
 

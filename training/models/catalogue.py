@@ -1,0 +1,327 @@
+"""The académies' catalogue, as the rectorates' training system (GAIA) organises it:
+Programme (dispositif) → Module → Session (one run people enrol in) → Slot (séance).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .directory import Academy, Degree, District, School, SchoolYear
+from .plan import Item, Priority
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "in_person", _("Présentiel")
+    VIRTUAL = "virtual", _("Classe virtuelle")
+    SELF_PACED = "self_paced", _("À distance (travail en ligne)")
+
+
+class ParcoursTemplate(models.Model):
+    """A reusable hybrid parcours (Pairform@nce-style): its phases are editable data."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    title = models.CharField(_("intitulé"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("modèle de parcours")
+        verbose_name_plural = _("modèles de parcours")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ParcoursPhase(models.Model):
+    template = models.ForeignKey(ParcoursTemplate, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(_("ordre"))
+    title = models.CharField(_("intitulé"), max_length=200)
+    modality = models.CharField(_("modalité"), max_length=12, choices=Modality.choices)
+    minutes = models.PositiveIntegerField(_("durée prévue (minutes)"))
+    # Days after the start of the previous phase, to lay out a first draft of the dates.
+    offset_days = models.PositiveSmallIntegerField(_("décalage (jours)"), default=7)
+
+    class Meta:
+        ordering = ["template", "order"]
+        verbose_name = _("phase de parcours")
+        verbose_name_plural = _("phases de parcours")
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="phase_unique_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class Programme(models.Model):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Candidature individuelle")
+        DESIGNATED = "designated", _("Public désigné")
+
+    academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="programmes")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="programmes")
+    code = models.CharField(
+        _("identifiant GAIA"),
+        max_length=10,
+        help_text=_("Identifiant du dispositif (10 caractères)"),
+    )
+    title = models.CharField(_("intitulé"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("priorité")
+    )
+    degree = models.PositiveSmallIntegerField(
+        _("public (degré)"),
+        choices=Degree.choices,
+        null=True,
+        blank=True,
+        help_text=_("Vide : tous"),
+    )
+    disciplines = models.CharField(
+        _("disciplines visées"),
+        max_length=300,
+        blank=True,
+        help_text=_("Séparées par des virgules ; vide : toutes"),
+    )
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dispositif")
+        verbose_name_plural = _("dispositifs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academy", "school_year", "code"], name="programme_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def discipline_list(self) -> list[str]:
+        return [d.strip() for d in self.disciplines.split(",") if d.strip()]
+
+
+class Module(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="modules")
+    code = models.CharField(_("identifiant du module"), max_length=20)
+    title = models.CharField(_("intitulé"), max_length=200)
+    planned_in_person_minutes = models.PositiveIntegerField(
+        _("présentiel prévu (minutes)"), default=0
+    )
+    planned_online_minutes = models.PositiveIntegerField(_("distance prévue (minutes)"), default=0)
+    items = models.ManyToManyField(
+        Item, blank=True, related_name="modules", verbose_name=_("items C2i2e")
+    )
+    parcours = models.ForeignKey(
+        ParcoursTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="modules"
+    )
+
+    class Meta:
+        ordering = ["programme", "code"]
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="module_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_counts(self) -> SessionQuerySet:
+        from .enrolment import Enrolment
+
+        return self.annotate(
+            booked_count=models.Count(
+                "enrolments", filter=Q(enrolments__state=Enrolment.State.BOOKED), distinct=True
+            ),
+            waitlisted_count=models.Count(
+                "enrolments", filter=Q(enrolments__state=Enrolment.State.WAITLISTED), distinct=True
+            ),
+            first_start=Min("slots__start", filter=~Q(slots__status="cancelled")),
+        )
+
+    def for_catalogue(self) -> SessionQuerySet:
+        return self.select_related(
+            "module__programme__priority", "module__programme__academy", "host_school", "district"
+        )
+
+
+class Session(models.Model):
+    """One run of a module that people enrol in (a GAIA "groupe")."""
+
+    class Approval(models.TextChoices):
+        NONE = "none", _("Sans validation")
+        HEAD = "head", _("Validation du chef d'établissement")
+        HEAD_THEN_RECTORATE = "head_then_rectorate", _("Chef d'établissement puis rectorat")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("En préparation")
+        PUBLISHED = "published", _("Publiée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="sessions")
+    group = models.CharField(_("groupe"), max_length=2, default="01")
+    capacity = models.PositiveIntegerField(_("places"))
+    waitlist_enabled = models.BooleanField(_("liste d'attente"), default=True)
+    enrolment_opens = models.DateTimeField(_("ouverture des inscriptions"), null=True, blank=True)
+    enrolment_closes = models.DateTimeField(_("clôture des inscriptions"), null=True, blank=True)
+    approval = models.CharField(
+        _("validation"), max_length=20, choices=Approval.choices, default=Approval.HEAD
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="trained_sessions",
+        verbose_name=_("formateurs"),
+    )
+    external_trainers = models.CharField(_("intervenants extérieurs"), max_length=300, blank=True)
+    host_school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_sessions",
+        verbose_name=_("formation d'établissement"),
+        help_text=_("Session dans l'établissement, pour ses personnels seulement"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("bassin ou circonscription"),
+        help_text=_("Session réservée aux personnels de ce bassin ou de cette circonscription"),
+    )
+    location = models.CharField(_("lieu"), max_length=200, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    promotion_cutoff_days = models.PositiveSmallIntegerField(
+        _("pas de promotion automatique dans les N jours avant le début"), default=2
+    )
+    cancellation_cutoff_days = models.PositiveSmallIntegerField(
+        _("désistement possible jusqu'à N jours avant le début"), default=1
+    )
+    cancelled_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["module", "group"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["module", "group"], name="session_unique_group"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(enrolment_opens__isnull=True)
+                | Q(enrolment_closes__isnull=True)
+                | Q(enrolment_closes__gt=models.F("enrolment_opens")),
+                name="session_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module.title} — groupe {self.group}"
+
+    @property
+    def programme(self) -> Programme:
+        return self.module.programme
+
+    @property
+    def academy_id(self) -> int:
+        return self.module.programme.academy_id
+
+    def active_slots(self):
+        return self.slots.exclude(status=Slot.Status.CANCELLED)
+
+    def first_start(self) -> dt.datetime | None:
+        if hasattr(self, "_prefetched_objects_cache") and "slots" in self._prefetched_objects_cache:
+            starts = [s.start for s in self.slots.all() if s.status != Slot.Status.CANCELLED]
+            return min(starts) if starts else None
+        return self.active_slots().aggregate(first=Min("start"))["first"]
+
+    def window_is_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.enrolment_opens and now < self.enrolment_opens:
+            return False
+        return not (self.enrolment_closes and now >= self.enrolment_closes)
+
+
+class Slot(models.Model):
+    """A séance: in person (school and room), virtual (video link), or self-paced online
+    work (an open–close window with the minutes it credits)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Prévue")
+        CANCELLED = "cancelled", _("Annulée")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="slots")
+    modality = models.CharField(_("modalité"), max_length=12, choices=Modality.choices)
+    title = models.CharField(_("intitulé"), max_length=200, blank=True)
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    credited_minutes = models.PositiveIntegerField(
+        _("durée créditée (minutes)"), null=True, blank=True, help_text=_("Travail en ligne")
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slots",
+        verbose_name=_("lieu"),
+    )
+    room = models.CharField(_("salle"), max_length=100, blank=True)
+    video_url = models.URLField(_("lien de la classe virtuelle"), blank=True)
+    phase = models.ForeignKey(
+        ParcoursPhase, on_delete=models.SET_NULL, null=True, blank=True, related_name="slots"
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    # iCalendar SEQUENCE: bumped on every change of time, place or status.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    conflict_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    conflict_override_reason = models.CharField(
+        _("motif du passage outre"), max_length=300, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name = _("séance")
+        verbose_name_plural = _("séances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="slot_end_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["start", "end"])]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.title or self.session.module.title} — {local:%d/%m/%Y %H:%M}"
+
+    @property
+    def minutes(self) -> int:
+        if self.modality == Modality.SELF_PACED and self.credited_minutes:
+            return self.credited_minutes
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.start < end and start < self.end

@@ -1,0 +1,125 @@
+"""Who is told what. Notifications are rows of the outbox (``Notification``) written in
+the transaction of the change; a Celery task sends each one after commit, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from training import tasks
+from training.models import Enrolment, EnrolmentEvent, Notification, RoleMembership, Session
+
+State = Enrolment.State
+
+# The template told to the teacher for each state an enrolment reaches.
+TEACHER_TEMPLATES = {
+    State.APPROVED: "enrolment_approved",
+    State.BOOKED: "enrolment_booked",
+    State.WAITLISTED: "enrolment_waitlisted",
+    State.DECLINED: "enrolment_declined",
+    State.EXPIRED: "enrolment_expired",
+    State.CANCELLED: "enrolment_cancelled",
+    State.SESSION_CANCELLED: "session_cancelled",
+}
+
+
+def _queue(*, key: str, recipient, template: str, enrolment=None, session=None, reason="") -> None:
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key,
+                recipient=recipient,
+                template=template,
+                enrolment=enrolment,
+                session=session or (enrolment.session if enrolment else None),
+                reason=reason[:300],
+            )
+    except IntegrityError:
+        return  # already queued (a periodic job running twice)
+    transaction.on_commit(lambda: tasks.send_notification.delay(notification.pk))
+
+
+def _approved_is_final_for_now(enrolment: Enrolment) -> bool:
+    """An approval is news of its own only when no seat follows at once: the rectorate
+    still has to confirm, or the session has no dates yet."""
+    session = enrolment.session
+    if (
+        session.approval == Session.Approval.HEAD_THEN_RECTORATE
+        and not enrolment.rectorate_confirmed_at
+    ):
+        return True
+    return not session.active_slots().exists()
+
+
+def enrolment_changed(*, enrolment: Enrolment, event: EnrolmentEvent) -> None:
+    if event.to_state == State.REQUESTED:
+        heads = RoleMembership.objects.filter(
+            role=RoleMembership.Role.HEAD, school_id=enrolment.staff.school_id
+        ).select_related("user")
+        for membership in heads:
+            _queue(
+                key=f"event:{event.pk}:{membership.user_id}",
+                recipient=membership.user,
+                template="enrolment_requested",
+                enrolment=enrolment,
+            )
+        return
+    template = TEACHER_TEMPLATES.get(event.to_state)
+    if event.to_state == State.BOOKED and event.from_state == State.WAITLISTED:
+        template = "enrolment_promoted"
+    if template is None:
+        return
+    if event.to_state == State.APPROVED and not _approved_is_final_for_now(enrolment):
+        return
+    _queue(
+        key=f"event:{event.pk}:{enrolment.staff.user_id}",
+        recipient=enrolment.staff.user,
+        template=template,
+        enrolment=enrolment,
+        reason=event.reason,
+    )
+
+
+def session_changed(*, session: Session, reason: str) -> None:
+    """Tell the people booked or waitlisted that the dates or places changed."""
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    for enrolment in session.enrolments.filter(
+        state__in=[State.BOOKED, State.WAITLISTED]
+    ).select_related("staff__user"):
+        _queue(
+            key=f"change:{session.pk}:{stamp}:{enrolment.pk}",
+            recipient=enrolment.staff.user,
+            template="session_changed",
+            enrolment=enrolment,
+            reason=reason,
+        )
+
+
+def send_reminders(*, now: dt.datetime | None = None, days: int = 3) -> int:
+    """Remind the booked people of sessions whose first slot is within ``days`` days.
+    Keyed per enrolment: running the job again sends nothing twice."""
+    now = now or timezone.now()
+    sessions = Session.objects.with_counts().filter(
+        status=Session.Status.PUBLISHED,
+        first_start__gt=now,
+        first_start__lte=now + dt.timedelta(days=days),
+    )
+    count = 0
+    with transaction.atomic():
+        for enrolment in (
+            Enrolment.objects.booked()
+            .filter(session__in=sessions)
+            .select_related("staff__user", "session")
+        ):
+            before = Notification.objects.filter(key=f"reminder:{enrolment.pk}").exists()
+            if not before:
+                _queue(
+                    key=f"reminder:{enrolment.pk}",
+                    recipient=enrolment.staff.user,
+                    template="session_reminder",
+                    enrolment=enrolment,
+                )
+                count += 1
+    return count
