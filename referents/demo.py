@@ -6,7 +6,7 @@ import random
 
 from referents.models import Appointment
 from training.demo import DemoDirectory
-from training.models import Degree, SchoolYear, Staff
+from training.models import Degree, Enrolment, EnrolmentEvent, SchoolYear, Session, Staff
 
 REFERENT_SHARE = 0.85
 
@@ -43,3 +43,31 @@ def seed_referents(demo: DemoDirectory, *, seed: int = 2010) -> int:
     ]
     Appointment.objects.bulk_create(appointments, batch_size=5000, ignore_conflicts=True)
     return len(appointments)
+
+
+def book_referents(session: Session) -> int:
+    """The référents of the demo, booked on the public désigné session for référents
+    (the rectorate designates them). Demo rows written in bulk, with their history."""
+    existing = set(session.enrolments.values_list("staff_id", flat=True))
+    staff_ids = [
+        pk
+        for pk in Appointment.objects.filter(state=Appointment.State.APPOINTED)
+        .order_by("staff__staff_id")
+        .values_list("staff_id", flat=True)[: session.capacity]
+        if pk not in existing
+    ]
+    seats = session.capacity - session.enrolments.filter(state=Enrolment.State.BOOKED).count()
+    enrolments = Enrolment.objects.bulk_create(
+        Enrolment(session=session, staff_id=pk, state=Enrolment.State.BOOKED)
+        for pk in staff_ids[: max(seats, 0)]
+    )
+    EnrolmentEvent.objects.bulk_create(
+        EnrolmentEvent(
+            enrolment=e,
+            from_state="",
+            to_state=Enrolment.State.BOOKED,
+            reason="Désignation par le rectorat",
+        )
+        for e in enrolments
+    )
+    return len(enrolments)

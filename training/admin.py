@@ -148,3 +148,128 @@ class ItemAdmin(admin.ModelAdmin):
     list_filter = ["domain__framework", "domain"]
     search_fields = ["code", "title"]
     list_select_related = ["domain"]
+
+
+class PhaseInline(admin.TabularInline):
+    model = models.ParcoursPhase
+    extra = 0
+
+
+@admin.register(models.ParcoursTemplate)
+class ParcoursTemplateAdmin(admin.ModelAdmin):
+    list_display = ["code", "title"]
+    inlines = [PhaseInline]
+
+
+@admin.register(models.ParcoursPhase)
+class ParcoursPhaseAdmin(admin.ModelAdmin):
+    list_display = ["template", "order", "title", "modality", "minutes"]
+    list_filter = ["template"]
+
+
+@admin.register(models.Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "academy", "school_year", "priority", "kind", "degree"]
+    list_filter = ["academy", "school_year", "kind", "priority"]
+    search_fields = ["code", "title"]
+    list_select_related = ["academy", "school_year", "priority"]
+
+
+@admin.register(models.Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "programme"]
+    search_fields = ["code", "title", "programme__code"]
+    list_select_related = ["programme"]
+    filter_horizontal = ["items"]
+
+
+class SlotInline(admin.TabularInline):
+    model = models.Slot
+    fk_name = "session"
+    extra = 0
+    fields = [
+        "modality",
+        "title",
+        "start",
+        "end",
+        "credited_minutes",
+        "school",
+        "room",
+        "video_url",
+        "status",
+    ]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(models.Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "capacity", "approval", "host_school", "district"]
+    list_filter = ["status", "approval", "module__programme__academy"]
+    search_fields = ["module__title", "module__programme__code"]
+    list_select_related = ["module", "host_school", "district"]
+    autocomplete_fields = ["host_school", "trainers"]
+    inlines = [SlotInline]
+
+
+@admin.register(models.Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "modality", "start", "end", "school", "room", "status", "sequence"]
+    list_filter = ["modality", "status"]
+    list_select_related = ["session__module", "school"]
+    readonly_fields = ["sequence"]
+
+
+class EventInline(admin.TabularInline):
+    model = models.EnrolmentEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_state", "to_state", "actor", "reason", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    """Read-only: enrolments change through the services (history, seats, e-mails)."""
+
+    list_display = ["staff", "session", "state", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["staff__user__last_name", "staff__staff_id", "session__module__title"]
+    list_select_related = ["staff__user", "session__module"]
+    inlines = [EventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.EnrolmentEvent)
+class EnrolmentEventAdmin(admin.ModelAdmin):
+    list_display = ["enrolment", "from_state", "to_state", "actor", "at"]
+    list_select_related = ["enrolment__staff__user", "enrolment__session__module", "actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["template", "recipient", "created_at", "sent_at"]
+    list_filter = ["template"]
+    list_select_related = ["recipient"]
+    readonly_fields = [
+        "key",
+        "recipient",
+        "template",
+        "enrolment",
+        "session",
+        "reason",
+        "created_at",
+        "sent_at",
+    ]

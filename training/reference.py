@@ -23,6 +23,9 @@ from training.models import (
     HolidayPeriod,
     HoursTarget,
     Item,
+    Modality,
+    ParcoursPhase,
+    ParcoursTemplate,
     Priority,
     SchoolYear,
     TrainingPlan,
@@ -218,6 +221,24 @@ C2I2E = {
     ],
 }
 
+# Pairform@nce-style parcours (unverified as an official list: an editable template).
+# (title, modality, planned minutes, days after the previous phase starts)
+PAIRFORMANCE = {
+    "code": "pairformance",
+    "title": "Parcours hybride Pairform@nce",
+    "description": "Introduction en présentiel, travail d'équipe à distance, mise en œuvre en "
+    "classe, retour réflexif, bilan et évaluation.",
+    "phases": [
+        ("Introduction", Modality.IN_PERSON, 180, 0),
+        ("Choix des contenus et constitution des équipes", Modality.SELF_PACED, 120, 1),
+        ("Conception collaborative d'une séquence", Modality.SELF_PACED, 360, 7),
+        ("Mise en œuvre en classe", Modality.SELF_PACED, 120, 14),
+        ("Retour réflexif", Modality.SELF_PACED, 120, 14),
+        ("Bilan et mutualisation", Modality.IN_PERSON, 180, 7),
+        ("Évaluation de la formation", Modality.SELF_PACED, 30, 1),
+    ],
+}
+
 
 @transaction.atomic
 def load_reference_data() -> None:
@@ -261,6 +282,21 @@ def load_reference_data() -> None:
         )
 
     load_framework(C2I2E)
+
+    template, created = ParcoursTemplate.objects.get_or_create(
+        code=PAIRFORMANCE["code"],
+        defaults={"title": PAIRFORMANCE["title"], "description": PAIRFORMANCE["description"]},
+    )
+    if created:
+        for order, (title, modality, minutes, offset) in enumerate(PAIRFORMANCE["phases"], 1):
+            ParcoursPhase.objects.create(
+                template=template,
+                order=order,
+                title=title,
+                modality=modality,
+                minutes=minutes,
+                offset_days=offset,
+            )
 
 
 def load_framework(data: dict) -> Framework:

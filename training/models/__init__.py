@@ -1,3 +1,4 @@
+from .catalogue import Modality, Module, ParcoursPhase, ParcoursTemplate, Programme, Session, Slot
 from .directory import (
     FIRST_DEGREE_KINDS,
     SECOND_DEGREE_KINDS,
@@ -13,7 +14,6 @@ from .directory import (
     Zone,
     degree_of_kind,
 )
-from .catalogue import Modality, Module, ParcoursPhase, ParcoursTemplate, Programme, Session, Slot
 from .enrolment import Enrolment, EnrolmentEvent, Notification
 from .plan import Domain, Framework, HoursTarget, Item, Priority, TrainingPlan
 from .roles import ApiToken, RoleMembership

@@ -42,8 +42,22 @@ def _require_manager(user, academy) -> None:
         )
 
 
-def _fmt(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+def describe_slot(slot: Slot) -> str:
+    """« Module — groupe 01 » le 30/12/2026 de 09:00 à 12:00: how messages name a slot."""
+    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    if start.date() == end.date():
+        when = _("le %(day)s de %(start)s à %(end)s") % {
+            "day": start.strftime("%d/%m/%Y"),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+        }
+    else:
+        when = _("du %(start)s au %(end)s") % {
+            "start": start.strftime("%d/%m/%Y %H:%M"),
+            "end": end.strftime("%d/%m/%Y %H:%M"),
+        }
+    title = f"{slot.session}" + (f" ({slot.title})" if slot.title else "")
+    return f"« {title} » {when}"
 
 
 @transaction.atomic
@@ -167,22 +181,31 @@ def create_session(
     _check_trainers(trainers, academy)
     session.trainers.set(trainers)
     if module.parcours and first_day:
-        _lay_out_parcours(session, module.parcours, first_day)
+        lay_out_parcours(session, module.parcours, first_day)
     return session
 
 
-def _lay_out_parcours(session: Session, template: ParcoursTemplate, first_day: dt.date) -> None:
-    day = first_day
+def lay_out_parcours(session: Session, template: ParcoursTemplate, first_day: dt.date) -> None:
+    """One slot per phase, as a first draft the manager then adjusts: in-person and
+    virtual phases at 9:00 on their day, online work open from its day until the next
+    phase starts (a week for the last one)."""
     tz = timezone.get_current_timezone()
-    for index, phase in enumerate(template.phases.order_by("order")):
+    phases = list(template.phases.order_by("order"))
+    days, day = [], first_day
+    for index, phase in enumerate(phases):
         if index:
             day = day + dt.timedelta(days=phase.offset_days)
+        days.append(day)
+    for index, phase in enumerate(phases):
         if phase.modality == Modality.SELF_PACED:
-            start = dt.datetime.combine(day, dt.time(0, 0), tz)
-            end = start + dt.timedelta(days=max(phase.offset_days, 1))
+            start = dt.datetime.combine(days[index], dt.time(0, 0), tz)
+            following = days[index + 1] if index + 1 < len(days) else None
+            if following is None or following <= days[index]:
+                following = days[index] + dt.timedelta(days=7)
+            end = dt.datetime.combine(following, dt.time(0, 0), tz)
             credited = phase.minutes
         else:
-            start = dt.datetime.combine(day, dt.time(9, 0), tz)
+            start = dt.datetime.combine(days[index], dt.time(9, 0), tz)
             end = start + dt.timedelta(minutes=phase.minutes)
             credited = None
         slot = Slot(
@@ -213,7 +236,8 @@ def update_session(*, user, session: Session, trainers=None, **fields) -> Sessio
     if "capacity" in fields and fields["capacity"] < booked:
         raise TrainingError(
             _(
-                "Impossible de réduire à %(capacity)s places : %(booked)s personnes sont déjà inscrites."
+                "Impossible de réduire à %(capacity)s places : "
+                "%(booked)s personnes sont déjà inscrites."
             )
             % {"capacity": fields["capacity"], "booked": booked},
             status=409,
@@ -268,14 +292,14 @@ def find_conflicts(
     if trainer_ids:
         for other in others.filter(session__trainers__in=trainer_ids).distinct():
             messages.append(
-                _("Un formateur de la session anime déjà « %(slot)s » (%(start)s–%(end)s).")
-                % {"slot": other, "start": _fmt(other.start), "end": _fmt(other.end)}
+                _("Un formateur de la session anime déjà %(slot)s.")
+                % {"slot": describe_slot(other)}
             )
     if school is not None and room.strip():
         for other in others.filter(school=school, room__iexact=room.strip()):
             messages.append(
-                _("La salle %(room)s est déjà occupée par « %(slot)s » (%(start)s–%(end)s).")
-                % {"room": room, "slot": other, "start": _fmt(other.start), "end": _fmt(other.end)}
+                _("La salle %(room)s est déjà occupée par %(slot)s.")
+                % {"room": other.room, "slot": describe_slot(other)}
             )
     booked_staff = session.enrolments.booked().values("staff")
     clashes = (
@@ -288,8 +312,8 @@ def find_conflicts(
     )
     for other in clashes:
         messages.append(
-            _("Des inscrits de la session sont déjà inscrits à « %(slot)s » (%(start)s–%(end)s).")
-            % {"slot": other, "start": _fmt(other.start), "end": _fmt(other.end)}
+            _("Des inscrits de la session sont déjà inscrits à %(slot)s.")
+            % {"slot": describe_slot(other)}
         )
     return messages
 

@@ -34,6 +34,7 @@ from training.models import (
 )
 from training.permissions import can_manage_academy
 from training.services import notify
+from training.services.catalogue import describe_slot
 
 State = Enrolment.State
 
@@ -96,17 +97,8 @@ def _refuse_overlap(staff: Staff, session: Session) -> None:
     if clash:
         slot, other = clash
         raise TrainingError(
-            _(
-                "La séance du %(start)s chevauche « %(other)s » (%(other_start)s–%(other_end)s), "
-                "à laquelle %(name)s est déjà inscrit."
-            )
-            % {
-                "start": _fmt(slot.start),
-                "other": other,
-                "other_start": _fmt(other.start),
-                "other_end": _fmt(other.end),
-                "name": staff.full_name,
-            },
+            _("La séance du %(start)s chevauche %(other)s, où %(name)s est déjà inscrit.")
+            % {"start": _fmt(slot.start), "other": describe_slot(other), "name": staff.full_name},
             status=409,
         )
 
@@ -221,7 +213,8 @@ def request_enrolment(*, user, session: Session, staff: Staff) -> Enrolment:
     if session.module.programme.kind == Programme.Kind.DESIGNATED:
         raise TrainingError(
             _(
-                "Cette formation est à public désigné : le rectorat ou le chef d'établissement inscrit les participants."
+                "Cette formation est à public désigné : le rectorat ou le chef "
+                "d'établissement inscrit les participants."
             ),
             status=409,
         )

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from referents.demo import seed_referents
-from training.demo import seed_directory
+from referents.demo import book_referents, seed_referents
+from training.demo import seed_catalogue, seed_directory
 from training.reference import load_reference_data
 
 
@@ -41,6 +41,8 @@ class Command(BaseCommand):
             load_reference_data()
             demo = seed_directory(n_schools=n_schools, n_staff=n_staff)
             seed_referents(demo)
+            sessions = seed_catalogue(demo)
+            book_referents(sessions[2])
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
