@@ -27,6 +27,10 @@ app.conf.beat_schedule = {
         "task": "training.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "resend-pending-notifications": {
+        "task": "training.tasks.resend_pending_notifications",
+        "schedule": crontab(minute="*/10"),
+    },
     "clear-expired-sessions": {
         "task": "training.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -3,13 +3,41 @@ idempotent (see CONVENTIONS.md)."""
 
 from __future__ import annotations
 
-from celery import shared_task
+import datetime as dt
+import logging
+
+from celery import current_app, shared_task
 from django.core import management
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from training.models import ApiToken, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Enqueue ``task`` once the current transaction commits (never for a rolled-back
+    change, and never before the rows it reads are visible to a worker).
+
+    In the embedded default (eager, no broker) the task runs right there, after the
+    commit: an error in it (the mail server down) must not turn the request that
+    already succeeded into an error page. It is logged; the outbox sweep sends the
+    notification later.
+    """
+
+    def send():
+        if not current_app.conf.task_always_eager:
+            task.delay(*args)
+            return
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("Background task %s%r failed (eager mode)", task.name, args)
+
+    transaction.on_commit(send)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -36,7 +64,7 @@ def send_api_token_notice(token_id: int) -> bool:
                 from_email=None,
                 recipient_list=[token.user.email],
             )
-    except OSError:
+    except Exception:
         ApiToken.objects.filter(pk=token_id).update(notified_at=None)
         raise
     return True
@@ -60,10 +88,29 @@ def send_notification(notification_id: int) -> bool:
         return False
     try:
         send(Notification.objects.select_related("recipient").get(pk=notification_id))
-    except OSError:
+    except Exception:
+        # Not sent: release the claim so that a retry (or the sweep) sends it.
         Notification.objects.filter(pk=notification_id).update(sent_at=None)
         raise
     return True
+
+
+@shared_task(acks_late=True)
+def resend_pending_notifications() -> int:
+    """The outbox sweep: notifications still unsent after a while (the broker was down
+    at commit, the retries ran out) are enqueued again. Sending claims each row, so a
+    notification enqueued twice is still sent once."""
+    now = timezone.now()
+    pending = Notification.objects.filter(
+        sent_at__isnull=True,
+        created_at__lt=now - dt.timedelta(minutes=10),
+        created_at__gte=now - dt.timedelta(days=2),
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending.iterator():
+        send_notification.delay(pk)
+        count += 1
+    return count
 
 
 @shared_task(acks_late=True)

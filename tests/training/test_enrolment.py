@@ -360,3 +360,46 @@ def test_timezone_of_slots_is_paris(session):
     assert timezone.localtime(slot.start).hour == 9
     assert slot.minutes == 180
     assert slot.start.tzinfo is not None and slot.start.utcoffset() == dt.timedelta(0)
+
+
+def test_rectorate_confirmation_without_dates_is_in_the_history(
+    teacher, head, manager, make_session
+):
+    session = make_session(approval="head_then_rectorate", slots=False)
+    enrolment = services.approve_enrolment(user=head, enrolment=request(teacher, session))
+    enrolment = services.confirm_enrolment(user=manager, enrolment=enrolment)
+    assert enrolment.state == State.APPROVED
+    assert history(enrolment)[-1] == ("approved", "approved", "manager")
+
+
+def test_a_mail_server_failure_in_eager_mode_does_not_break_the_request(
+    teacher, head, session, monkeypatch, django_capture_on_commit_callbacks
+):
+    from training import notifications
+
+    def smtp_down(notification):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(notifications, "send", smtp_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = request(teacher, session)
+    assert enrolment.state == State.REQUESTED
+    notice = Notification.objects.get(enrolment=enrolment)
+    assert notice.sent_at is None  # left for the sweep
+
+
+def test_the_sweep_sends_what_was_left_unsent(
+    teacher, head, session, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from training import tasks
+
+    Notification.objects.create(
+        key="old", recipient=head, template="enrolment_requested", session=session
+    )
+    Notification.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert tasks.resend_pending_notifications() == 1
+    assert Notification.objects.get(key="old").sent_at is not None
+    assert len(mail.outbox) == 1
+    assert tasks.resend_pending_notifications() == 0

@@ -33,7 +33,7 @@ def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
     token.full_clean()
     token.save()
-    transaction.on_commit(lambda: tasks.send_api_token_notice.delay(token.pk))
+    tasks.enqueue_on_commit(tasks.send_api_token_notice, token.pk)
     return token, raw
 
 

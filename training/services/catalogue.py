@@ -60,6 +60,15 @@ def describe_slot(slot: Slot) -> str:
     return f"« {title} » {when}"
 
 
+def describe_place(slot: Slot) -> str:
+    if slot.modality == Modality.VIRTUAL:
+        return _("classe virtuelle (%(url)s)") % {"url": slot.video_url}
+    if slot.modality == Modality.SELF_PACED:
+        return _("travail en ligne")
+    place = slot.school.name if slot.school else _("lieu à préciser")
+    return f"{place}, {_('salle')} {slot.room}" if slot.room else place
+
+
 @transaction.atomic
 def create_programme(
     *,
@@ -414,7 +423,14 @@ def add_slot(
     result = _save_slot(
         user=user, slot=slot, override=override, override_reason=override_reason, changed=False
     )
-    if not had_dates:
+    if had_dates:
+        from training.services import notify
+
+        notify.session_changed(
+            session=session,
+            reason=_("Séance ajoutée : %(slot)s.") % {"slot": describe_slot(result.slot)},
+        )
+    else:
         from training.services import enrolment
 
         # Dates are set: the approved requests waiting for them get their seats.
@@ -441,8 +457,8 @@ def update_slot(
     *, user, slot: Slot, override: bool = False, override_reason: str = "", **fields
 ) -> SlotResult:
     slot = (
-        Slot.objects.select_for_update()
-        .select_related("session__module__programme")
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("session__module__programme", "school")
         .get(pk=slot.pk)
     )
     _require_manager(user, slot.session.module.programme.academy)
@@ -456,6 +472,7 @@ def update_slot(
         for name, value in fields.items()
         if name in SLOT_SCHEDULE_FIELDS
     )
+    before = f"{describe_slot(slot)}, {describe_place(slot)}"
     for name, value in fields.items():
         setattr(slot, name, value)
     result = _save_slot(
@@ -464,7 +481,12 @@ def update_slot(
     if changed:
         from training.services import notify
 
-        notify.session_changed(session=slot.session, reason=str(slot))
+        after = f"{describe_slot(slot)}, {describe_place(slot)}"
+        notify.session_changed(
+            session=slot.session,
+            reason=_("Séance modifiée : %(before)s ; désormais %(after)s.")
+            % {"before": before, "after": after},
+        )
     return result
 
 

@@ -286,6 +286,15 @@ def confirm_enrolment(*, user, enrolment: Enrolment) -> Enrolment:
         )
     enrolment.rectorate_confirmed_at = timezone.now()
     enrolment.save(update_fields=["rectorate_confirmed_at"])
+    if not session.active_slots().exists():
+        # No dates yet: the state stays "approved", but the confirmation is history too.
+        EnrolmentEvent.objects.create(
+            enrolment=enrolment,
+            from_state=State.APPROVED,
+            to_state=State.APPROVED,
+            actor=user,
+            reason=_("Confirmée par le rectorat, en attente des dates."),
+        )
     _place(session, enrolment, actor=user)
     return enrolment
 
@@ -387,8 +396,7 @@ def book_staff(*, user, session: Session, staff: Staff) -> Enrolment:
 
 def schedule_promotion(session: Session) -> None:
     """Offer freed seats to the waitlist, after commit, in a Celery task."""
-    session_id = session.pk
-    transaction.on_commit(lambda: tasks.promote_waitlist.delay(session_id))
+    tasks.enqueue_on_commit(tasks.promote_waitlist, session.pk)
 
 
 @transaction.atomic

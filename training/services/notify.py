@@ -38,7 +38,7 @@ def _queue(*, key: str, recipient, template: str, enrolment=None, session=None, 
             )
     except IntegrityError:
         return  # already queued (a periodic job running twice)
-    transaction.on_commit(lambda: tasks.send_notification.delay(notification.pk))
+    tasks.enqueue_on_commit(tasks.send_notification, notification.pk)
 
 
 def _approved_is_final_for_now(enrolment: Enrolment) -> bool:
