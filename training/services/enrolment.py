@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,7 +98,7 @@ def _refuse_overlap(staff: Staff, session: Session) -> None:
     if clash:
         slot, other = clash
         raise TrainingError(
-            _("La séance du %(start)s chevauche %(other)s, où %(name)s est déjà inscrit.")
+            _("La séance du %(start)s chevauche %(other)s, où %(name)s a déjà une place.")
             % {"start": _fmt(slot.start), "other": describe_slot(other), "name": staff.full_name},
             status=409,
         )
@@ -339,6 +340,8 @@ def bulk(
             done.append(action(user=user, enrolment=enrolment, **kwargs))
         except TrainingError as exc:
             refused.append((enrolment, exc.message))
+        except ValidationError as exc:
+            refused.append((enrolment, " ".join(exc.messages)))
     return done, refused
 
 
