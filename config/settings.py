@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's checkbox and radio templates load it
     "django_tables2",
     "django_filters",
     "ninja",

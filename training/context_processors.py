@@ -4,7 +4,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from training.roles import roles_of
+from training.models import RoleMembership
+from training.roles import TEACHER, roles_of
+
+Role = RoleMembership.Role
 
 
 def site(request):
@@ -23,7 +26,17 @@ def site(request):
     nav = [(_("Accueil"), reverse("home"))]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        if roles_of(user):
+        # roles_of() is cached on the user: the menu costs no query beyond the first.
+        codes = {role.code for role in roles_of(user)}
+        if codes:
+            nav.append((_("Catalogue"), reverse("training:catalogue")))
+        if TEACHER in codes:
+            nav.append((_("Mes formations"), reverse("training:my_training")))
+        if codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Validations"), reverse("training:approval_queue")))
+        if codes & {Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Nouvelle session"), reverse("training:session_create")))
+        if codes:
             nav.append((_("Établissements"), reverse("training:school_list")))
         nav.append((_("Mon compte"), reverse("training:account")))
         if user.is_staff:

@@ -232,7 +232,7 @@ def create_module(request, payload: ModuleIn):
 @paginate
 def list_sessions(request, filters: Query[SessionFilter]):
     sessions = _catalogue_rows(permissions.catalogue_sessions(request.auth))
-    return filters.filter(sessions).order_by(F("first_start").asc(nulls_last=True), "pk")
+    return filters.filter(sessions).order_by(F("first_slot_start").asc(nulls_last=True), "pk")
 
 
 @router.get("/sessions/{int:id}", response=SessionDetailOut, summary="Une session")

@@ -8,7 +8,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,16 +138,35 @@ class Module(models.Model):
 
 class SessionQuerySet(models.QuerySet):
     def with_counts(self) -> SessionQuerySet:
+        """Seats booked and waitlisted, and the start of the first slot not cancelled.
+
+        Correlated subqueries rather than joins: joining enrolments and slots together
+        would multiply rows (enrolments × slots) before counting.
+        """
         from .enrolment import Enrolment
 
+        def count(state):
+            return Coalesce(
+                Subquery(
+                    Enrolment.objects.filter(session=OuterRef("pk"), state=state)
+                    .order_by()
+                    .values("session")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+
+        first = (
+            Slot.objects.filter(session=OuterRef("pk"))
+            .exclude(status=Slot.Status.CANCELLED)
+            .order_by("start")
+            .values("start")[:1]
+        )
         return self.annotate(
-            booked_count=models.Count(
-                "enrolments", filter=Q(enrolments__state=Enrolment.State.BOOKED), distinct=True
-            ),
-            waitlisted_count=models.Count(
-                "enrolments", filter=Q(enrolments__state=Enrolment.State.WAITLISTED), distinct=True
-            ),
-            first_start=Min("slots__start", filter=~Q(slots__status="cancelled")),
+            booked_count=count(Enrolment.State.BOOKED),
+            waitlisted_count=count(Enrolment.State.WAITLISTED),
+            first_slot_start=Subquery(first),
         )
 
     def for_catalogue(self) -> SessionQuerySet:

@@ -214,6 +214,10 @@ class SessionOut(ModelSchema):
         return obj.module.code
 
     @staticmethod
+    def resolve_first_start(obj: Session) -> dt.datetime | None:
+        return obj.first_slot_start
+
+    @staticmethod
     def resolve_module_title(obj: Session) -> str:
         return obj.module.title
 
@@ -360,10 +364,10 @@ class SessionFilter(FilterSchema):
         return Q(district_id=value) if value is not None else Q()
 
     def filter_date_from(self, value):
-        return Q(first_start__gte=_start_of(value)) if value else Q()
+        return Q(first_slot_start__gte=_start_of(value)) if value else Q()
 
     def filter_date_to(self, value):
-        return Q(first_start__lt=_start_of(value + dt.timedelta(days=1))) if value else Q()
+        return Q(first_slot_start__lt=_start_of(value + dt.timedelta(days=1))) if value else Q()
 
     def filter_item(self, value):
         if not value:

@@ -103,8 +103,8 @@ def send_reminders(*, now: dt.datetime | None = None, days: int = 3) -> int:
     now = now or timezone.now()
     sessions = Session.objects.with_counts().filter(
         status=Session.Status.PUBLISHED,
-        first_start__gt=now,
-        first_start__lte=now + dt.timedelta(days=days),
+        first_slot_start__gt=now,
+        first_slot_start__lte=now + dt.timedelta(days=days),
     )
     count = 0
     with transaction.atomic():
