@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
-from training.views import directory as training_views
 from training.forms import LoginForm
+from training.views import directory as training_views
 
 urlpatterns = [
     path("", training_views.home, name="home"),
