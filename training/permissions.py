@@ -118,7 +118,12 @@ def visible_sessions(user) -> QuerySet[Session]:
 
 
 def catalogue_sessions(user) -> QuerySet[Session]:
-    return visible_sessions(user).filter(status=Session.Status.PUBLISHED)
+    """What the catalogue lists: the published sessions one may see; the rectorate's
+    managers also find their académie's sessions in preparation (or cancelled)."""
+    managed = _academy_ids(user, (Role.MANAGER,))
+    return visible_sessions(user).filter(
+        Q(status=Session.Status.PUBLISHED) | Q(module__programme__academy_id__in=managed)
+    )
 
 
 def can_manage_session(user, session: Session) -> bool:

@@ -39,16 +39,10 @@ def _back(request, default: str, **kwargs):
 @login_required
 def catalogue(request):
     user = request.user
-    sessions = permissions.catalogue_sessions(user)
-    managed = permissions.managed_academies(user)
-    is_manager = managed.exists()
-    if is_manager:
-        # The rectorate also finds its académie's sessions in preparation here.
-        sessions = sessions | permissions.visible_sessions(user).filter(
-            module__programme__academy__in=managed
-        )
+    is_manager = permissions.managed_academies(user).exists()
     sessions = (
-        sessions.with_counts()
+        permissions.catalogue_sessions(user)
+        .with_counts()
         .for_catalogue()
         .prefetch_related(_slots())
         .order_by(F("first_slot_start").asc(nulls_last=True), "pk")
