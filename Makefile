@@ -8,7 +8,7 @@ PORT ?= 8000
 # emails to the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run setup test e2e lint format chromium clean
+.PHONY: run setup test e2e lint format chromium clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ chromium:
 
 e2e: $(VENV)/.installed-test chromium
 	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Enrolment under load: the real app under gunicorn on a scratch PostgreSQL database
+# (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/dune_bench; created, then
+# dropped). Prints requests/s, latencies and the ratio to /healthz (bench/enrolment.py).
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/enrolment.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

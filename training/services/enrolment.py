@@ -6,10 +6,14 @@ State machine (DESIGN.md): ``requested → approved → booked | waitlisted``, `
 
 Seats: every write that gives or frees a seat first locks the session row
 (``select_for_update``) and counts the booked seats inside the transaction, so two
-people can never take the last seat together. On PostgreSQL the row lock serialises
-them; SQLite has no row locks (``select_for_update`` is a no-op there) but Dune opens
-every SQLite transaction with ``BEGIN IMMEDIATE``, which takes the database's write lock
-up front: writers queue one after the other, which gives the same guarantee.
+people can never take the last seat together. Before checking that a person is free at
+those times, it also locks his staff row, so that the same person asking for two
+overlapping sessions at once cannot be booked on both. Locks are always taken in that
+order (session, then person, then enrolment rows), so that two services never wait on
+each other in a cycle. On PostgreSQL the row locks serialise them; SQLite has no row
+locks (``select_for_update`` is a no-op there) but Dune opens every SQLite transaction
+with ``BEGIN IMMEDIATE``, which takes the database's write lock up front: writers queue
+one after the other, which gives the same guarantee.
 """
 
 from __future__ import annotations
@@ -93,7 +97,14 @@ def overlapping_booking(staff: Staff, session: Session) -> tuple[Slot, Slot] | N
     return None
 
 
+def _lock_person(staff: Staff) -> None:
+    Staff.objects.select_for_update().filter(pk=staff.pk).values_list("pk").first()
+
+
 def _refuse_overlap(staff: Staff, session: Session) -> None:
+    """Refuse if the person is booked elsewhere at the same time. The caller holds the
+    session lock; the person's lock is taken here, before reading his bookings."""
+    _lock_person(staff)
     clash = overlapping_booking(staff, session)
     if clash:
         slot, other = clash
@@ -420,6 +431,7 @@ def promote_waitlist(*, session_id: int, now: dt.datetime | None = None) -> list
     for enrolment in session.enrolments.waitlist().select_related("staff__user"):
         if free <= 0:
             break
+        _lock_person(enrolment.staff)
         if overlapping_booking(enrolment.staff, session):
             continue  # booked elsewhere at the same time since: the next person gets it
         _transition(enrolment, State.BOOKED, actor=None, reason=_("Place libérée"))
@@ -473,17 +485,36 @@ def cancel_session(*, user, session: Session, reason: str) -> Session:
     return session
 
 
-@transaction.atomic
 def expire_enrolments(*, now: dt.datetime | None = None) -> int:
-    """Requests still undecided when the enrolment window closes expire (periodic job)."""
+    """Requests still undecided when the enrolment window closes expire (periodic job).
+
+    One transaction per session, which is locked first like every other enrolment
+    write: locking the enrolments first would deadlock with a head approving at that
+    moment. A session that fails does not undo the others."""
     now = now or timezone.now()
-    pending = Enrolment.objects.filter(
-        session__enrolment_closes__lte=now, state__in=[State.REQUESTED, State.APPROVED]
-    ).select_related("session", "staff__user")
+    session_ids = (
+        Enrolment.objects.filter(
+            session__enrolment_closes__lte=now, state__in=[State.REQUESTED, State.APPROVED]
+        )
+        .order_by("session_id")
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+    return sum(_expire_session(session_id, now) for session_id in list(session_ids))
+
+
+@transaction.atomic
+def _expire_session(session_id: int, now: dt.datetime) -> int:
+    session = lock_session(session_id)
+    if session.enrolment_closes is None or session.enrolment_closes > now:
+        return 0  # the window was extended meanwhile
+    pending = session.enrolments.filter(state__in=[State.REQUESTED, State.APPROVED]).select_related(
+        "staff__user"
+    )
     count = 0
-    for enrolment in pending.select_for_update(of=("self",)):
+    for enrolment in pending:
         awaiting = enrolment.state == State.REQUESTED or (
-            enrolment.session.approval == Session.Approval.HEAD_THEN_RECTORATE
+            session.approval == Session.Approval.HEAD_THEN_RECTORATE
             and enrolment.rectorate_confirmed_at is None
         )
         if awaiting:
