@@ -11,8 +11,10 @@ What it does, from scratch each time:
    slot each, none overlapping another, so that a teacher may book several) and 1,500
    teachers of the académie, each with a personal API token;
 3. starts ``gunicorn config.wsgi -w 4`` on a free loopback port (production settings:
-   ``DEBUG=0``, no Celery broker, so tasks and e-mails run in the request, as in the
-   embedded default);
+   ``DEBUG=0``). As in production, tasks (e-mails, waitlist promotion) go to a Celery
+   broker: a scratch Redis database (``--broker``, default ``redis://127.0.0.1:6379/14``,
+   emptied before and after) with no worker, so the figures are those of the web tier.
+   ``--eager`` runs them in the request instead, as the embedded default does;
 4. three rounds of: (a) 50 client threads sending a fixed number of ``GET /healthz``
    (no database: the ceiling of the stack), then (b) 50 client threads, each with its
    own 30 teachers, sending 1,000 ``POST /api/training/sessions/{id}/enrolments`` with
@@ -307,13 +309,21 @@ def seat_counts() -> tuple[int, int, list[tuple[int, int, int]]]:
 # --- The server -----------------------------------------------------------------------
 
 
+def flush_broker(broker: str | None) -> None:
+    """Empty the scratch Redis database: the queued tasks of a run are not to be run."""
+    if broker:
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int, url: str, log) -> subprocess.Popen:
+def start_gunicorn(port: int, url: str, log, broker: str | None) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -323,9 +333,9 @@ def start_gunicorn(port: int, url: str, log) -> subprocess.Popen:
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
     }
-    # No broker: tasks run in the request (the embedded default), and no task is left
-    # behind in someone's Redis.
     env.pop("CELERY_BROKER_URL", None)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen(
         [str(gunicorn), "config.wsgi", "-w", str(WORKERS), "-b", f"{HOST}:{port}"],
@@ -474,7 +484,14 @@ def main() -> int:
         "--healthz-requests", type=int, default=100, help="per client and round (default 100)"
     )
     parser.add_argument("--keep-log", action="store_true", help="keep gunicorn's log")
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        help="scratch Redis database for the tasks, emptied before and after",
+    )
+    parser.add_argument("--eager", action="store_true", help="run tasks in the request")
     args = parser.parse_args()
+    broker = None if args.eager else args.broker
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     db = database_settings(url)
@@ -512,10 +529,12 @@ def main() -> int:
         has_endpoint = endpoint_exists(session_ids[0])
         connections.close_all()
 
+        flush_broker(broker)
         port = free_port()
-        server = start_gunicorn(port, url, log)
+        server = start_gunicorn(port, url, log, broker)
         wait_until_up(server, port)
-        print(f"bench: gunicorn config.wsgi -w {WORKERS} on http://{HOST}:{port}")
+        tasks = f"tasks to {broker} (no worker)" if broker else "tasks in the request"
+        print(f"bench: gunicorn config.wsgi -w {WORKERS} on http://{HOST}:{port}, {tasks}")
         warm_up(port, tokens)
 
         health, enrol, overbooked = [], [], []
@@ -544,6 +563,7 @@ def main() -> int:
     finally:
         if server is not None:
             stop(server)
+        flush_broker(broker)
         try:
             from django.db import connections
 
