@@ -98,7 +98,7 @@ def overlapping_booking(staff: Staff, session: Session) -> tuple[Slot, Slot] | N
 
 
 def _lock_person(staff: Staff) -> None:
-    Staff.objects.select_for_update().filter(pk=staff.pk).values_list("pk").first()
+    list(Staff.objects.select_for_update().filter(pk=staff.pk).order_by().values_list("pk"))
 
 
 def _refuse_overlap(staff: Staff, session: Session) -> None:
@@ -170,8 +170,12 @@ def _refuse_if_full_without_waitlist(session: Session) -> None:
         )
 
 
-def _place(session: Session, enrolment: Enrolment, *, actor, reason: str = "") -> None:
-    """Give a seat, or a place on the waitlist. The session row is locked by the caller.
+def _place(
+    session: Session, enrolment: Enrolment, *, actor, reason: str = "", person_checked=False
+) -> None:
+    """Give a seat, or a place on the waitlist. The session row is locked by the caller;
+    ``person_checked`` when the caller already locked the person and checked his
+    bookings in this transaction.
 
     A session without dates yet keeps the enrolment approved: seats are given when the
     first slot is scheduled (``book_waiting_for_dates``).
@@ -180,7 +184,8 @@ def _place(session: Session, enrolment: Enrolment, *, actor, reason: str = "") -
         _transition(enrolment, State.APPROVED, actor=actor)
     if not session.active_slots().exists():
         return
-    _refuse_overlap(enrolment.staff, session)
+    if not person_checked:
+        _refuse_overlap(enrolment.staff, session)
     if not _is_full(session):
         _transition(enrolment, State.BOOKED, actor=actor, reason=reason)
     elif session.waitlist_enabled:
@@ -192,19 +197,14 @@ def _place(session: Session, enrolment: Enrolment, *, actor, reason: str = "") -
 
 
 def _create(session: Session, staff: Staff, *, actor) -> tuple[Enrolment, EnrolmentEvent]:
-    if session.enrolments.active().filter(staff=staff).exists():
-        raise TrainingError(
-            _("%(name)s a déjà une inscription en cours à cette session.")
-            % {"name": staff.full_name},
-            status=409,
-        )
+    # The unique constraint (one live enrolment per person and session) is the check:
+    # it also catches two requests racing each other.
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
                 session=session, staff=staff, state=State.REQUESTED, created_by=actor
             )
     except IntegrityError:
-        # The unique constraint caught a concurrent double request.
         raise TrainingError(
             _("%(name)s a déjà une inscription en cours à cette session.")
             % {"name": staff.full_name},
@@ -236,7 +236,7 @@ def request_enrolment(*, user, session: Session, staff: Staff) -> Enrolment:
     _refuse_if_full_without_waitlist(session)
     enrolment, event = _create(session, staff, actor=user)
     if session.approval == Session.Approval.NONE:
-        _place(session, enrolment, actor=user)
+        _place(session, enrolment, actor=user, person_checked=True)
     else:
         notify.enrolment_changed(enrolment=enrolment, event=event)
     return enrolment
@@ -404,6 +404,7 @@ def book_staff(*, user, session: Session, staff: Staff) -> Enrolment:
         enrolment,
         actor=user,
         reason=_("Inscription par %(name)s") % {"name": user.get_full_name()},
+        person_checked=True,
     )
     return enrolment
 
