@@ -273,3 +273,15 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
+
+
+@admin.register(models.CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        # The secret is shown once to its owner: links are created from his page.
+        return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training.views import catalogue, directory, management
+from training.views import agenda, calendars, catalogue, directory, management
 
 app_name = "training"
 
@@ -34,4 +34,13 @@ urlpatterns = [
     path("formations/sessions/<int:pk>/annuler/", management.session_cancel, name="session_cancel"),
     path("formations/sessions/<int:pk>/participants/", management.roster, name="roster"),
     path("formations/sessions/<int:pk>/designer/", management.book_staff, name="book_staff"),
+    # Calendars: the person's page with his subscription link, and the feeds
+    path("agenda/", agenda.agenda, name="agenda"),
+    path("agenda/lien/", agenda.rotate_link, name="agenda_rotate"),
+    path("agenda/lien/revoquer/", agenda.revoke_link, name="agenda_revoke"),
+    path("ical/catalogue/<str:academy_code>.ics", calendars.catalogue_feed, name="ical_catalogue"),
+    path("ical/seances/<int:pk>.ics", calendars.slot_download, name="ical_slot"),
+    path("ical/<str:token>/agenda.ics", calendars.personal_feed, name="ical_personal"),
+    path("ical/<str:token>/etablissements/<str:uai>.ics", calendars.school_feed, name="ical_school"),
+    path("ical/<str:token>/sessions/<int:pk>.ics", calendars.session_feed, name="ical_session"),
 ]

@@ -16,7 +16,7 @@ from .directory import (
 )
 from .enrolment import Enrolment, EnrolmentEvent, Notification
 from .plan import Domain, Framework, HoursTarget, Item, Priority, TrainingPlan
-from .roles import ApiToken, RoleMembership
+from .roles import ApiToken, CalendarToken, RoleMembership
 
 __all__ = [
     "Enrolment",
@@ -34,6 +34,7 @@ __all__ = [
     "Academy",
     "AcademyZone",
     "ApiToken",
+    "CalendarToken",
     "Degree",
     "District",
     "Domain",

@@ -109,3 +109,39 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarTokenQuerySet(models.QuerySet):
+    def active(self) -> CalendarTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's calendar feed URL. Only its SHA-256 is stored: the URL
+    is shown once, when created; rotating revokes the old one at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    prefix = models.CharField(_("début du lien"), max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lien d'agenda")
+        verbose_name_plural = _("liens d'agenda")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_calendar_token",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.prefix}…)"

@@ -4,10 +4,13 @@ package: ``from training import services; services.request_enrolment(…)``."""
 
 from training.services.accounts import (
     authenticate_api_token,
+    authenticate_calendar_token,
     create_api_token,
     create_school,
     hash_token,
     revoke_api_token,
+    revoke_calendar_token,
+    rotate_calendar_token,
 )
 from training.services.catalogue import (
     SlotResult,
@@ -42,6 +45,7 @@ __all__ = [
     "add_slot",
     "approve_enrolment",
     "authenticate_api_token",
+    "authenticate_calendar_token",
     "book_staff",
     "bulk",
     "cancel_enrolment",
@@ -63,6 +67,8 @@ __all__ = [
     "publish_session",
     "request_enrolment",
     "revoke_api_token",
+    "revoke_calendar_token",
+    "rotate_calendar_token",
     "send_reminders",
     "update_session",
     "update_slot",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from training import tasks
 from training.errors import TrainingError
-from training.models import Academy, ApiToken, District, School
+from training.models import Academy, ApiToken, CalendarToken, District, School
 from training.permissions import can_manage_academy
 
 
@@ -86,3 +86,41 @@ def create_school(
     school.full_clean()
     school.save()
     return school
+
+
+# --- Calendar feed tokens -------------------------------------------------------------
+
+
+@transaction.atomic
+def rotate_calendar_token(*, user) -> tuple[CalendarToken, str]:
+    """Give the person a new secret feed link; the previous one stops working at once.
+    Returns the token and the secret, which is never stored (only its hash)."""
+    CalendarToken.objects.select_for_update().filter(user=user).active().update(
+        revoked_at=timezone.now()
+    )
+    raw = secrets.token_urlsafe(32)  # 256 bits
+    token = CalendarToken(user=user, prefix=raw[:8], token_hash=hash_token(raw))
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def revoke_calendar_token(*, user) -> int:
+    return CalendarToken.objects.filter(user=user).active().update(revoked_at=timezone.now())
+
+
+def authenticate_calendar_token(raw: str) -> CalendarToken | None:
+    token = (
+        CalendarToken.objects.active()
+        .select_related("user")
+        .filter(token_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Calendar clients poll every hour or so: record the read at most once an hour.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
+        CalendarToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
