@@ -256,14 +256,6 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.module.title} — groupe {self.group}"
 
-    @property
-    def programme(self) -> Programme:
-        return self.module.programme
-
-    @property
-    def academy_id(self) -> int:
-        return self.module.programme.academy_id
-
     def active_slots(self):
         return self.slots.exclude(status=Slot.Status.CANCELLED)
 
@@ -342,6 +334,3 @@ class Slot(models.Model):
         if self.modality == Modality.SELF_PACED and self.credited_minutes:
             return self.credited_minutes
         return int((self.end - self.start).total_seconds() // 60)
-
-    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
-        return self.start < end and start < self.end
