@@ -32,6 +32,8 @@ def site(request):
             nav.append((_("Catalogue"), reverse("training:catalogue")))
         if TEACHER in codes:
             nav.append((_("Mes formations"), reverse("training:my_training")))
+        if codes:
+            nav.append((_("Mon agenda"), reverse("training:agenda")))
         if codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Validations"), reverse("training:approval_queue")))
         if codes & {Role.MANAGER, Role.NATIONAL}:

@@ -204,6 +204,9 @@ class SlotTable(tables.Table):
     title = tables.Column(verbose_name=_("Intitulé"), orderable=False, empty_values=())
     place = tables.Column(verbose_name=_("Lieu"), empty_values=(), orderable=False)
     duration = tables.Column(verbose_name=_("Durée"), empty_values=(), orderable=False)
+    calendar = tables.Column(
+        verbose_name=_("Agenda"), empty_values=(), orderable=False, exclude_from_export=True
+    )
     actions = tables.Column(
         verbose_name=_("Actions"), empty_values=(), orderable=False, visible=False
     )
@@ -268,6 +271,17 @@ class SlotTable(tables.Table):
         if record.modality == Modality.SELF_PACED:
             return _gettext("%(hours)s créditées") % {"hours": hours(record.minutes)}
         return hours(record.minutes)
+
+    def render_calendar(self, record):
+        # A one-off copy to import; a cancelled slot has nothing left to add.
+        if record.status == Slot.Status.CANCELLED:
+            return "—"
+        return format_html(
+            '<a class="fr-link fr-icon-calendar-line fr-link--icon-left" href="{}" download '
+            'data-testid="slot-ics">{}</a>',
+            reverse("training:ical_slot", args=[record.pk]),
+            _gettext("Télécharger (.ics)"),
+        )
 
     def render_actions(self, record):
         if record.status == Slot.Status.CANCELLED:

@@ -41,6 +41,8 @@ urlpatterns = [
     path("ical/catalogue/<str:academy_code>.ics", calendars.catalogue_feed, name="ical_catalogue"),
     path("ical/seances/<int:pk>.ics", calendars.slot_download, name="ical_slot"),
     path("ical/<str:token>/agenda.ics", calendars.personal_feed, name="ical_personal"),
-    path("ical/<str:token>/etablissements/<str:uai>.ics", calendars.school_feed, name="ical_school"),
+    path(
+        "ical/<str:token>/etablissements/<str:uai>.ics", calendars.school_feed, name="ical_school"
+    ),
     path("ical/<str:token>/sessions/<int:pk>.ics", calendars.session_feed, name="ical_session"),
 ]
