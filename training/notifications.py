@@ -1,6 +1,11 @@
-"""Rendering and sending one notification e-mail (plain text and HTML, in French)."""
+"""Rendering and sending one notification e-mail (plain text and HTML, in French), with
+the calendar invitation or cancellation (iTIP over e-mail) when it moves slots in the
+recipient's calendar."""
 
 from __future__ import annotations
+
+from email.mime.text import MIMEText
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -8,7 +13,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from training.models import Notification
+from training import ical
+from training.models import Enrolment, EnrolmentEvent, Notification, Slot
+
+# Templates that put the session's slots in the recipient's calendar (or update them).
+REQUEST_TEMPLATES = {"enrolment_booked", "enrolment_promoted", "session_changed"}
+# Templates that take them out.
+CANCEL_TEMPLATES = {"enrolment_cancelled", "session_cancelled"}
 
 
 def context_for(notification: Notification) -> dict:
@@ -23,13 +34,70 @@ def context_for(notification: Notification) -> dict:
         "site_url": settings.SITE_URL,
     }
     if session is not None:
-        context["slots"] = list(session.slots.select_related("school").order_by("start"))
+        context["slots"] = list(
+            session.slots.select_related(
+                "school", "session__module__programme", "session__host_school"
+            ).order_by("start")
+        )
         context["session_url"] = settings.SITE_URL + reverse(
             "training:session_detail", args=[session.pk]
         )
     context["queue_url"] = settings.SITE_URL + reverse("training:approval_queue")
     context["my_training_url"] = settings.SITE_URL + reverse("training:my_training")
     return context
+
+
+def _was_booked(enrolment: Enrolment) -> bool:
+    """Whether the person ever received the slots (a booking): a cancellation is sent
+    only to calendars that hold them."""
+    return EnrolmentEvent.objects.filter(
+        enrolment=enrolment, to_state=Enrolment.State.BOOKED
+    ).exists()
+
+
+def calendar_parts(notification: Notification, slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
+    """The (method, slots) of each calendar file the e-mail carries: one file per
+    METHOD, since an iCalendar object has one (RFC 5545 3.7.2), and calendar programs
+    act on a REQUEST or a CANCEL, not on a mix."""
+    enrolment = notification.enrolment
+    if enrolment is None or not slots:
+        return []
+    template = notification.template
+    active = [slot for slot in slots if not ical.is_cancelled(slot)]
+    parts = []
+    if template in REQUEST_TEMPLATES:
+        # Sent after commit, maybe late: a person no longer booked (withdrawn, session
+        # cancelled since) gets no invitation; the cancellation has told him already.
+        if enrolment.state != Enrolment.State.BOOKED:
+            return []
+        if active:
+            parts.append(("REQUEST", active))
+        if template == "session_changed" and len(active) < len(slots):
+            parts.append(("CANCEL", [slot for slot in slots if ical.is_cancelled(slot)]))
+    elif template in CANCEL_TEMPLATES and _was_booked(enrolment):
+        parts.append(("CANCEL", slots))
+    return parts
+
+
+def attach_calendar(message: EmailMultiAlternatives, notification: Notification, slots) -> None:
+    organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    for method, part_slots in calendar_parts(notification, slots):
+        content = ical.invitation(
+            method=method,
+            slots=part_slots,
+            organizer_email=organizer,
+            attendee_email=notification.recipient.email,
+            host=ical.site_host(),
+            # The message's date: orders two messages of the same SEQUENCE.
+            stamp=notification.created_at,
+        )
+        # Built by hand: Django's attach() would add a second charset to a content type
+        # that carries parameters, and calendar programs read ``method`` from it.
+        part = MIMEText(content.decode(), "calendar", "utf-8")
+        part.set_param("method", method, requote=False)
+        filename = "invitation.ics" if method == "REQUEST" else "annulation.ics"
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+        message.attach(part)
 
 
 def send(notification: Notification) -> None:
@@ -43,4 +111,5 @@ def send(notification: Notification) -> None:
         html = render_to_string(f"{name}_body.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[notification.recipient.email])
     message.attach_alternative(html, "text/html")
+    attach_calendar(message, notification, context.get("slots", []))
     message.send()
