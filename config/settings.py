@@ -214,6 +214,19 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# --- Cache ----------------------------------------------------------------------------
+# Calendar feeds remember their ETag here. Per process by default; with several web
+# workers, a shared Redis cache saves rebuilding a feed once per worker.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use redis:// or rediss://.")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 if CELERY_BROKER_URL and urlsplit(CELERY_BROKER_URL).scheme not in {

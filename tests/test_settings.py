@@ -69,6 +69,7 @@ def test_development_has_a_default_secret_key():
         ),
         ("CSRF_TRUSTED_ORIGINS", "dune.example.org", "must start with https://"),
         ("SECURE_HSTS_SECONDS", "un an", "SECURE_HSTS_SECONDS='un an' is not an integer"),
+        ("CACHE_URL", "memcached://localhost", "use redis:// or rediss://"),
     ],
 )
 def test_bad_values_stop_the_start_with_a_clear_message(variable, value, message):

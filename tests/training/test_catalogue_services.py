@@ -226,3 +226,18 @@ def test_cancelling_a_slot_keeps_it_with_a_new_sequence(manager, session):
     assert (slot.status, slot.sequence) == (Slot.Status.CANCELLED, 1)
     with pytest.raises(TrainingError):
         services.update_slot(user=manager, slot=slot, room="X")
+
+
+def test_moving_a_session_elsewhere_bumps_its_slots_and_tells_the_booked(
+    manager, teacher, make_session
+):
+    from training.models import Notification
+
+    session = make_session(approval="none")
+    services.request_enrolment(user=teacher, session=session, staff=teacher.staff)
+    services.update_session(user=manager, session=session, location="Lycée Hoche, salle 12")
+    assert session.slots.get().sequence == 1
+    notice = Notification.objects.get(recipient=teacher, template="session_changed")
+    assert notice.reason == "Nouveau lieu : Lycée Hoche, salle 12."
+    services.update_session(user=manager, session=session, capacity=5)
+    assert session.slots.get().sequence == 1  # not a change of place

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -251,11 +252,23 @@ def update_session(*, user, session: Session, trainers=None, **fields) -> Sessio
             % {"capacity": fields["capacity"], "booked": booked},
             status=409,
         )
+    place_before = (session.host_school_id, session.location)
     for name, value in fields.items():
         setattr(session, name, value)
     _check_session_scope(session)
     session.full_clean()
     session.save(update_fields=[*fields, "updated_at"])
+    if (session.host_school_id, session.location) != place_before:
+        # The place shown for slots without a school of their own moved: calendars must
+        # see a change (SEQUENCE) and the people booked are told.
+        session.slots.exclude(status=Slot.Status.CANCELLED).update(sequence=F("sequence") + 1)
+        from training.services import notify
+
+        notify.session_changed(
+            session=session,
+            reason=_("Nouveau lieu : %(place)s.")
+            % {"place": session.location or (session.host_school and session.host_school.name)},
+        )
     if trainers is not None:
         trainers = list(trainers)
         _check_trainers(trainers, session.module.programme.academy)
