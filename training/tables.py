@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from training.models import Enrolment, Modality, School, Session, Slot
@@ -39,7 +39,7 @@ def hours(minutes: int | None) -> str:
     """Minutes as hours with one decimal, the French way: 90 → « 1,5 h »."""
     if minutes is None:
         return "—"
-    return _gettext("%(hours)s h") % {"hours": formats.number_format(minutes / 60, 1)}
+    return gettext("%(hours)s h") % {"hours": formats.number_format(minutes / 60, 1)}
 
 
 def local(moment, fmt: str = "d/m/Y H:i") -> str:
@@ -71,7 +71,7 @@ def session_place(session: Session) -> str:
     if schools:
         return ", ".join(sorted(schools))
     if any(s.modality != Modality.IN_PERSON for s in active_slots(session)):
-        return _gettext("À distance")
+        return gettext("À distance")
     return "—"
 
 
@@ -79,12 +79,12 @@ def session_dates(session: Session) -> str:
     """« 12/01/2011 », « du 12/01/2011 au 26/01/2011 », or « À fixer »."""
     slots = active_slots(session)
     if not slots:
-        return _gettext("À fixer")
+        return gettext("À fixer")
     first = local(min(s.start for s in slots), "d/m/Y")
     last = local(max(s.end for s in slots), "d/m/Y")
     if first == last:
         return first
-    return _gettext("du %(first)s au %(last)s") % {"first": first, "last": last}
+    return gettext("du %(first)s au %(last)s") % {"first": first, "last": last}
 
 
 def seats_left(session: Session) -> int:
@@ -181,10 +181,10 @@ class CatalogueTable(tables.Table):
         left = seats_left(record)
         if left == 0:
             if record.waitlist_enabled:
-                return _gettext("Complet (liste d'attente : %(n)s)") % {
+                return gettext("Complet (liste d'attente : %(n)s)") % {
                     "n": record.waitlisted_count
                 }
-            return _gettext("Complet")
+            return gettext("Complet")
         return f"{left} / {record.capacity}"
 
     def render_mine(self, record):
@@ -224,12 +224,12 @@ class SlotTable(tables.Table):
 
     def render_when(self, record):
         if record.modality == Modality.SELF_PACED:
-            text = _gettext("du %(start)s au %(end)s") % {
+            text = gettext("du %(start)s au %(end)s") % {
                 "start": local(record.start),
                 "end": local(record.end),
             }
         elif timezone.localdate(record.start) == timezone.localdate(record.end):
-            text = _gettext("%(day)s, %(start)s–%(end)s") % {
+            text = gettext("%(day)s, %(start)s–%(end)s") % {
                 "day": local(record.start, "l j F Y"),
                 "start": local(record.start, "H:i"),
                 "end": local(record.end, "H:i"),
@@ -253,15 +253,15 @@ class SlotTable(tables.Table):
                 return format_html(
                     '<a href="{}" rel="noopener" target="_blank">{}</a>',
                     record.video_url,
-                    _gettext("Rejoindre la classe virtuelle"),
+                    gettext("Rejoindre la classe virtuelle"),
                 )
-            return _gettext("Classe virtuelle")
+            return gettext("Classe virtuelle")
         if record.modality == Modality.SELF_PACED:
-            return _gettext("En ligne")
+            return gettext("En ligne")
         if record.school_id and record.room:
             room = record.room
             if room[0].isdigit() or len(room) <= 4:  # "B12", "104": a room number
-                room = _gettext("salle %(room)s") % {"room": room}
+                room = gettext("salle %(room)s") % {"room": room}
             return f"{record.school.name}, {room}"
         if record.school_id:
             return record.school.name
@@ -269,7 +269,7 @@ class SlotTable(tables.Table):
 
     def render_duration(self, record):
         if record.modality == Modality.SELF_PACED:
-            return _gettext("%(hours)s créditées") % {"hours": hours(record.minutes)}
+            return gettext("%(hours)s créditées") % {"hours": hours(record.minutes)}
         return hours(record.minutes)
 
     def render_calendar(self, record):
@@ -280,7 +280,7 @@ class SlotTable(tables.Table):
             '<a class="fr-link fr-icon-calendar-line fr-link--icon-left" href="{}" download '
             'data-testid="slot-ics">{}</a>',
             reverse("training:ical_slot", args=[record.pk]),
-            _gettext("Télécharger (.ics)"),
+            gettext("Télécharger (.ics)"),
         )
 
     def render_actions(self, record):
@@ -289,7 +289,7 @@ class SlotTable(tables.Table):
         return format_html(
             '<a class="fr-btn fr-btn--sm fr-btn--secondary" href="{}">{}</a>',
             reverse("training:slot_edit", args=[record.pk]),
-            _gettext("Modifier"),
+            gettext("Modifier"),
         )
 
 
@@ -338,7 +338,7 @@ class QueueTable(tables.Table):
             record.pk,
             self.prefix_id,
             record.pk,
-            _gettext("Sélectionner la demande de %(name)s") % {"name": record.staff.full_name},
+            gettext("Sélectionner la demande de %(name)s") % {"name": record.staff.full_name},
         )
 
     def render_name(self, record):
@@ -349,7 +349,7 @@ class QueueTable(tables.Table):
             '<a href="{}">{}</a> <small>({})</small>',
             reverse("training:session_detail", args=[record.session_id]),
             record.session.module.title,
-            _gettext("groupe %(group)s") % {"group": record.session.group},
+            gettext("groupe %(group)s") % {"group": record.session.group},
         )
 
     def render_dates(self, value):
@@ -390,7 +390,7 @@ class MyEnrolmentTable(tables.Table):
             '<a href="{}">{}</a> <small>({})</small>',
             reverse("training:session_detail", args=[record.session_id]),
             record.session.module.title,
-            _gettext("groupe %(group)s") % {"group": record.session.group},
+            gettext("groupe %(group)s") % {"group": record.session.group},
         )
 
     def render_dates(self, value):
