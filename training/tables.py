@@ -181,9 +181,7 @@ class CatalogueTable(tables.Table):
         left = seats_left(record)
         if left == 0:
             if record.waitlist_enabled:
-                return gettext("Complet (liste d'attente : %(n)s)") % {
-                    "n": record.waitlisted_count
-                }
+                return gettext("Complet (liste d'attente : %(n)s)") % {"n": record.waitlisted_count}
             return gettext("Complet")
         return f"{left} / {record.capacity}"
 
