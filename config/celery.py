@@ -27,6 +27,10 @@ app.conf.beat_schedule = {
         "task": "training.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "flag-missing-attendance": {
+        "task": "training.tasks.flag_missing_attendance",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "resend-pending-notifications": {
         "task": "training.tasks.resend_pending_notifications",
         "schedule": crontab(minute="*/10"),

@@ -289,6 +289,8 @@ DUNE_SITE_TAGLINE = _("Formation des enseignants et référents numériques")
 DUNE_API_TOKEN_PREFIX = "dune_"  # noqa: S105 (a visible prefix, not a secret)
 # Reminder e-mail this many days before a session's first slot.
 DUNE_REMINDER_DAYS = env_int("DUNE_REMINDER_DAYS", 3, minimum=1, maximum=30)
+# Trainers are reminded of an attendance sheet still empty this many days after the slot.
+DUNE_ATTENDANCE_GRACE_DAYS = env_int("DUNE_ATTENDANCE_GRACE_DAYS", 3, minimum=1, maximum=60)
 DUNE_DEMO_PASSWORD = os.environ.get("DUNE_DEMO_PASSWORD", "demo-dune-2010")
 # DSFR forms mark optional fields, as the design system now recommends. django-dsfr
 # warns on every form that this setting is transitional: once is enough.

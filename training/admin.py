@@ -285,3 +285,47 @@ class CalendarTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # The secret is shown once to its owner: links are created from his page.
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only through the services (history, ledger, e-mails): read here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["staff", "slot", "status", "minutes", "recorded_by", "recorded_at"]
+    list_filter = ["status"]
+    list_select_related = ["staff__user", "slot__session__module", "recorded_by"]
+
+
+@admin.register(models.HoursEntry)
+class HoursEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "staff",
+        "slot",
+        "minutes",
+        "source",
+        "modality",
+        "school_year",
+        "author",
+        "created_at",
+    ]
+    list_filter = ["school_year", "source", "modality"]
+    search_fields = ["staff__staff_id", "staff__user__last_name"]
+    list_select_related = ["staff__user", "slot__session__module", "school_year", "author"]
+
+
+@admin.register(models.ItemEvidence)
+class ItemEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["staff", "item", "state", "source", "author", "at"]
+    list_filter = ["state", "source"]
+    list_select_related = ["staff__user", "item", "author"]

@@ -134,3 +134,21 @@ def send_reminders() -> int:
     from training import services
 
     return services.send_reminders(days=settings.DUNE_REMINDER_DAYS)
+
+
+@shared_task(acks_late=True)
+def flag_missing_attendance() -> int:
+    """Sheets still empty some days after their slot ended: tell the trainers (once)."""
+    from django.conf import settings
+
+    from training.services import attendance, notify
+
+    slots = attendance.missing_attendance_slots(
+        now=timezone.now(), days=settings.DUNE_ATTENDANCE_GRACE_DAYS
+    ).prefetch_related("session__trainers")
+    count = 0
+    for slot in slots.select_related("session__module"):
+        with transaction.atomic():
+            notify.attendance_missing(slot=slot)
+        count += 1
+    return count

@@ -31,6 +31,7 @@ TEMPLATES = [
     "session_cancelled",
     "session_changed",
     "session_reminder",
+    "attendance_missing",
 ]
 
 # A phrase of each subject, to tell which template a received e-mail came from.
@@ -46,6 +47,7 @@ SUBJECTS = {
     "session_cancelled": "Session annulée",
     "session_changed": "Changement de dates ou de lieu",
     "session_reminder": "Rappel",
+    "attendance_missing": "Feuille d'émargement à remplir",
 }
 
 
@@ -369,6 +371,7 @@ def test_every_template_the_services_queue_exists():
         "enrolment_promoted",
         "session_changed",
         "session_reminder",
+        "attendance_missing",
     }
     assert queued == set(TEMPLATES)
 

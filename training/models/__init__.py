@@ -1,3 +1,4 @@
+from .attendance import Attendance, HoursEntry, ItemEvidence, LedgerWriteError
 from .catalogue import Modality, Module, ParcoursPhase, ParcoursTemplate, Programme, Session, Slot
 from .directory import (
     FIRST_DEGREE_KINDS,
@@ -19,6 +20,10 @@ from .plan import Domain, Framework, HoursTarget, Item, Priority, TrainingPlan
 from .roles import ApiToken, CalendarToken, RoleMembership
 
 __all__ = [
+    "Attendance",
+    "HoursEntry",
+    "ItemEvidence",
+    "LedgerWriteError",
     "Enrolment",
     "EnrolmentEvent",
     "Modality",

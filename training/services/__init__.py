@@ -12,6 +12,16 @@ from training.services.accounts import (
     revoke_calendar_token,
     rotate_calendar_token,
 )
+from training.services.attendance import (
+    Mark,
+    close_school_year,
+    declare_work,
+    mark_all_present,
+    position_items,
+    record_attendance,
+    review_declaration,
+    validate_items,
+)
 from training.services.catalogue import (
     SlotResult,
     add_slot,
@@ -41,6 +51,14 @@ from training.services.enrolment import (
 from training.services.notify import send_reminders
 
 __all__ = [
+    "Mark",
+    "close_school_year",
+    "declare_work",
+    "mark_all_present",
+    "position_items",
+    "record_attendance",
+    "review_declaration",
+    "validate_items",
     "SlotResult",
     "add_slot",
     "approve_enrolment",

@@ -123,3 +123,17 @@ def send_reminders(*, now: dt.datetime | None = None, days: int = 3) -> int:
                 )
                 count += 1
     return count
+
+
+def attendance_missing(*, slot) -> None:
+    """Remind a slot's trainers that its attendance sheet is still empty (once)."""
+    from training.services.catalogue import describe_slot
+
+    for trainer in slot.session.trainers.all():
+        _queue(
+            key=f"attendance-missing:{slot.pk}:{trainer.pk}",
+            recipient=trainer,
+            template="attendance_missing",
+            session=slot.session,
+            reason=describe_slot(slot),
+        )
