@@ -32,10 +32,13 @@ def site(request):
             nav.append((_("Catalogue"), reverse("training:catalogue")))
         if TEACHER in codes:
             nav.append((_("Mes formations"), reverse("training:my_training")))
+            nav.append((_("Mon parcours"), reverse("training:my_record")))
         if codes:
             nav.append((_("Mon agenda"), reverse("training:agenda")))
         if codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Validations"), reverse("training:approval_queue")))
+        if codes & {Role.HEAD, Role.TRAINER, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Suivi"), reverse("training:follow_up")))
         if codes & {Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Nouvelle session"), reverse("training:session_create")))
         if codes:

@@ -24,6 +24,8 @@ from training.models import (
     AcademyZone,
     Degree,
     District,
+    Enrolment,
+    EnrolmentEvent,
     HoursTarget,
     Item,
     Modality,
@@ -512,4 +514,30 @@ def seed_catalogue(demo: DemoDirectory) -> list[Session]:
         approval=Session.Approval.HEAD,
         **window,
     )
-    return [ent, parcours, referents, tni, undated]
+    # A past in-school session, its sheet still to fill: the attendance journey.
+    past_tni = session(
+        module(
+            programme(4, "Formations d'établissement"),
+            "M02",
+            "Découvrir le TNI",
+            items=["A.1-2", "B.3-5"],
+            in_person=120,
+        ),
+        [in_person(-7, 14, 16, college, "Salle 104", "Découvrir le TNI")],
+        capacity=15,
+        approval=Session.Approval.NONE,
+        host_school=college,
+        location=college.name,
+    )
+    teacher = Staff.objects.get(user__username="enseignant")
+    if not past_tni.enrolments.filter(staff=teacher).exists():
+        enrolment = Enrolment.objects.create(
+            session=past_tni, staff=teacher, state=Enrolment.State.BOOKED
+        )
+        EnrolmentEvent.objects.create(
+            enrolment=enrolment,
+            from_state="",
+            to_state=Enrolment.State.BOOKED,
+            reason="Inscription de démonstration",
+        )
+    return [ent, parcours, referents, tni, undated, past_tni]

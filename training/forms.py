@@ -385,3 +385,17 @@ class BookStaffForm(DsfrBaseForm):
                 % {"id": staff_id}
             )
         return staff
+
+
+class DeclareWorkForm(DsfrBaseForm):
+    """A teacher's declaration of online work done, in minutes."""
+
+    minutes = forms.IntegerField(
+        label=_("Temps passé (minutes)"),
+        min_value=1,
+        error_messages={
+            "required": _("Indiquez le temps passé, en minutes."),
+            "invalid": _("Indiquez le temps passé, en minutes."),
+            "min_value": _("Indiquez le temps passé, en minutes."),
+        },
+    )

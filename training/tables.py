@@ -475,6 +475,70 @@ def export_response(table: tables.Table, export_format: str, filename: str) -> H
     return response
 
 
+# --- Hours and C2i2e follow-up --------------------------------------------------------
+
+
+class SuiviTable(tables.Table):
+    """People with their hours of the year and validated C2i2e items. Expects
+    ``records.with_hours()``'s annotations (``minutes``, ``validated_items``)."""
+
+    name = tables.Column(
+        verbose_name=_("Nom"),
+        accessor="user__last_name",
+        order_by=("user__last_name", "user__first_name"),
+    )
+    staff_id = tables.Column(verbose_name=_("Identifiant agent"))
+    school = tables.Column(verbose_name=_("Établissement"), accessor="school__name")
+    uai = tables.Column(verbose_name=_("UAI"), accessor="school__uai")
+    minutes = tables.Column(verbose_name=_("Heures de l'année"), order_by="minutes")
+    target = tables.Column(verbose_name=_("Objectif"), empty_values=(), orderable=False)
+    validated_items = tables.Column(
+        verbose_name=_("Items C2i2e validés"), order_by="validated_items"
+    )
+
+    class Meta:
+        attrs = {"data-testid": "follow-up"}
+        template_name = "training/_table.html"
+        empty_text = _("Personne à suivre.")
+        row_attrs = {"data-staff": lambda record: record.pk}
+
+    def __init__(self, *args, targets=None, total_items=0, **kwargs):
+        # {degree: target minutes} for the year, read once by the view.
+        self.targets = targets or {}
+        self.total_items = total_items
+        super().__init__(*args, **kwargs)
+
+    def render_name(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("training:staff_record", args=[record.pk]),
+            record.full_name,
+        )
+
+    def value_name(self, record):
+        return record.full_name
+
+    def render_minutes(self, value):
+        return hours(value)
+
+    def value_minutes(self, value):
+        return formats.number_format(value / 60, 1)
+
+    def render_target(self, record):
+        target = self.targets.get(record.degree)
+        return hours(target) if target is not None else "—"
+
+    def value_target(self, record):
+        target = self.targets.get(record.degree)
+        return formats.number_format(target / 60, 1) if target is not None else ""
+
+    def render_validated_items(self, value):
+        return f"{value} / {self.total_items}"
+
+    def value_validated_items(self, value):
+        return value
+
+
 __all__ = [
     "CatalogueTable",
     "MyEnrolmentTable",
@@ -482,6 +546,7 @@ __all__ = [
     "RosterTable",
     "SchoolTable",
     "SlotTable",
+    "SuiviTable",
     "export_response",
     "hours",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training.views import agenda, calendars, catalogue, directory, management
+from training.views import agenda, calendars, catalogue, directory, hours, management
 
 app_name = "training"
 
@@ -45,4 +45,32 @@ urlpatterns = [
         "ical/<str:token>/etablissements/<str:uai>.ics", calendars.school_feed, name="ical_school"
     ),
     path("ical/<str:token>/sessions/<int:pk>.ics", calendars.session_feed, name="ical_session"),
+]
+
+# Attendance, the hours ledger and C2i2e progress
+urlpatterns += [
+    path(
+        "formations/seances/<int:pk>/emargement/", hours.attendance_sheet, name="attendance_sheet"
+    ),
+    path("formations/seances/<int:pk>/declarer/", hours.declare_work, name="declare_work"),
+    path(
+        "formations/declarations/<int:pk>/examiner/",
+        hours.review_declaration,
+        name="review_declaration",
+    ),
+    path("formations/sessions/<int:pk>/competences/", hours.competences, name="competences"),
+    path("mon-parcours/", hours.my_record, name="my_record"),
+    path("mon-parcours/positionnement/", hours.position, name="position"),
+    path(
+        "mon-parcours/attestations/<int:session_pk>/",
+        hours.my_attestation,
+        name="my_attestation",
+    ),
+    path("personnels/<int:staff_id>/parcours/", hours.staff_record, name="staff_record"),
+    path(
+        "personnels/<int:staff_id>/parcours/attestations/<int:session_pk>/",
+        hours.staff_attestation,
+        name="staff_attestation",
+    ),
+    path("suivi/", hours.follow_up, name="follow_up"),
 ]

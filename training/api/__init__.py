@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from training.api import directory, sessions
+from training.api import directory, hours, sessions
 
 router = Router()
 router.add_router("/", directory.router)
 router.add_router("/training/", sessions.router)
+router.add_router("/training/", hours.router)

@@ -193,6 +193,11 @@ def record_attendance(
     for mark in marks:
         minutes = _minutes(mark, length)
         attendance = existing.get(mark.staff_id)
+        if attendance is not None and (attendance.status, attendance.minutes) == (
+            mark.status,
+            minutes,
+        ):
+            continue  # unchanged: keep who recorded it and when
         if attendance is None:
             attendance = Attendance(slot=slot, staff_id=mark.staff_id)
         attendance.status, attendance.minutes, attendance.recorded_by = mark.status, minutes, user
@@ -221,8 +226,10 @@ def _minutes(mark: Mark, length: int) -> int:
     return 0
 
 
+@transaction.atomic
 def mark_all_present(*, user, slot: Slot) -> list[Attendance]:
     """Quick entry: everyone booked and not yet marked is present."""
+    slot = _slot(slot.pk)  # locked first: two clicks at once mark each person once
     marked = set(Attendance.objects.filter(slot=slot).values_list("staff_id", flat=True))
     booked = slot.session.enrolments.booked().values_list("staff_id", flat=True)
     return record_attendance(
@@ -349,6 +356,9 @@ def trains(user, staff: Staff) -> bool:
 def validate_items(
     *, user, staff: Staff, items: Iterable[Item], session: Session | None = None
 ) -> int:
+    if session is not None and not session.trainers.filter(pk=user.pk).exists():
+        # The session is recorded as the evidence: it must be one the trainer runs.
+        raise TrainingError(_("Vous n'animez pas cette session."), status=403)
     if not trains(user, staff):
         raise TrainingError(
             _("Vous ne formez pas cette personne : vous ne pouvez pas valider ses compétences."),
