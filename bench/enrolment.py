@@ -477,6 +477,27 @@ def warm_up(port: int, tokens: list[str]) -> None:
 # --- Main -----------------------------------------------------------------------------
 
 
+def setup_scratch_database(url: str) -> dict:
+    """Production-like settings for this process (and the gunicorn it starts), and a
+    fresh scratch database."""
+    db = database_settings(url)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": HOST,
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.pop("CELERY_BROKER_URL", None)
+    print(f"bench: database {db['NAME']} on {db['HOST'] or HOST}:{db['PORT'] or 5432}")
+    recreate_database(db)
+    return db
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, choices=range(1, 10))
@@ -493,25 +514,11 @@ def main() -> int:
     args = parser.parse_args()
     broker = None if args.eager else args.broker
 
+    t0 = time.perf_counter()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    db = database_settings(url)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": url,
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": HOST,
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("CELERY_BROKER_URL", None)
+    db = setup_scratch_database(url)
     import django
 
-    t0 = time.perf_counter()
-    print(f"bench: database {db['NAME']} on {db['HOST'] or HOST}:{db['PORT'] or 5432}")
-    recreate_database(db)
     server = None
     # Kept open for gunicorn's lifetime, closed (and deleted) in the finally below.
     log = tempfile.NamedTemporaryFile(

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -44,10 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from enrolment import (  # noqa: E402  (bench/ is not a package)
     HOST,
     Round,
-    database_settings,
     free_port,
     hammer,
     recreate_database,
+    setup_scratch_database,
     start_gunicorn,
     stop,
     wait_until_up,
@@ -258,25 +257,11 @@ def main() -> int:
     parser.add_argument("--keep-log", action="store_true", help="keep gunicorn's log")
     args = parser.parse_args()
 
+    t0 = time.perf_counter()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    db = database_settings(url)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": url,
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": HOST,
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("CELERY_BROKER_URL", None)
+    db = setup_scratch_database(url)
     import django
 
-    t0 = time.perf_counter()
-    print(f"bench: database {db['NAME']} on {db['HOST'] or HOST}:{db['PORT'] or 5432}")
-    recreate_database(db)
     server = None
     log = tempfile.NamedTemporaryFile(
         "w+", prefix="dune-bench-hours-gunicorn-", suffix=".log", delete=not args.keep_log
