@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
         "task": "training.tasks.flag_missing_attendance",
         "schedule": crontab(hour=6, minute=30),
     },
+    "compute-allowance-instalments": {
+        "task": "referents.tasks.compute_instalments",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
     "resend-pending-notifications": {
         "task": "training.tasks.resend_pending_notifications",
         "schedule": crontab(minute="*/10"),

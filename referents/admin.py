@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from referents import models
 from referents.models import Appointment
 
 
@@ -10,3 +11,46 @@ class AppointmentAdmin(admin.ModelAdmin):
     search_fields = ["staff__user__last_name", "school__uai", "school__name"]
     list_select_related = ["staff__user", "school", "school_year"]
     autocomplete_fields = ["staff", "school"]
+
+
+@admin.register(models.AllowanceScheme)
+class AllowanceSchemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "regime", "instalments", "first_month", "prorate_by_days"]
+
+
+@admin.register(models.Envelope)
+class EnvelopeAdmin(admin.ModelAdmin):
+    list_display = ["academy", "school_year", "amount_cents"]
+    list_select_related = ["academy", "school_year"]
+
+
+@admin.register(models.AllowanceInstalment)
+class AllowanceInstalmentAdmin(admin.ModelAdmin):
+    """Read-only: the ledger changes through the services (corrections are new rows)."""
+
+    list_display = [
+        "appointment",
+        "month",
+        "kind",
+        "amount_cents",
+        "service_done_at",
+        "exported_at",
+    ]
+    list_filter = ["kind", "month"]
+    list_select_related = ["appointment__staff__user", "appointment__school"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.MissionLog)
+class MissionLogAdmin(admin.ModelAdmin):
+    list_display = ["appointment", "date", "category", "minutes"]
+    list_filter = ["category"]
+    list_select_related = ["appointment__staff__user", "appointment__school"]

@@ -12,3 +12,9 @@ class ReferentsConfig(AppConfig):
         from training.roles import register_role_provider
 
         register_role_provider(referent_roles)
+
+        from django.db.models.signals import post_migrate
+
+        from referents.reference import load_schemes
+
+        post_migrate.connect(load_schemes, sender=self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +44,23 @@ class Appointment(models.Model):
     )
     start = models.DateField(_("début"))
     end = models.DateField(_("fin"), null=True, blank=True)
+    end_reason = models.CharField(_("motif de fin"), max_length=200, blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    mission_letter = models.TextField(_("lettre de mission"), blank=True)
+    scheme = models.ForeignKey(
+        "referents.AllowanceScheme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    annual_cents = models.PositiveIntegerField(
+        _("indemnité annuelle (centimes)"), null=True, blank=True
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()
@@ -63,3 +81,144 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} — {self.school} ({self.school_year})"
+
+
+class AllowanceScheme(models.Model):
+    """An allowance regime as data (FACTS.md): its amounts, payment schedule, proration."""
+
+    class Regime(models.TextChoices):
+        FIC_2010 = "fic2010", _("Indemnité pour fonctions d'intérêt collectif (décret 2010-1065)")
+        IMP_2015 = "imp2015", _("Indemnité pour mission particulière (décret 2015-475)")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    regime = models.CharField(_("régime"), max_length=10, choices=Regime.choices)
+    min_cents = models.PositiveIntegerField(
+        _("montant annuel minimum (centimes)"), null=True, blank=True
+    )
+    max_cents = models.PositiveIntegerField(
+        _("montant annuel maximum (centimes)"), null=True, blank=True
+    )
+    rates_cents = models.JSONField(
+        _("taux annuels autorisés (centimes)"),
+        default=list,
+        blank=True,
+        help_text=_("Vide : tout montant entre le minimum et le maximum"),
+    )
+    instalments = models.PositiveSmallIntegerField(_("nombre de mensualités"), default=12)
+    first_month = models.PositiveSmallIntegerField(_("mois de la première mensualité"), default=9)
+    prorate_by_days = models.BooleanField(_("proratisation au jour près"), default=True)
+
+    class Meta:
+        verbose_name = _("régime d'indemnité")
+        verbose_name_plural = _("régimes d'indemnité")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(instalments__gte=1, instalments__lte=12),
+                name="scheme_instalments_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_month__gte=1, first_month__lte=12),
+                name="scheme_first_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Envelope(models.Model):
+    """The académie's allowance budget for a school year, in cents."""
+
+    academy = models.ForeignKey(
+        "training.Academy", on_delete=models.PROTECT, related_name="envelopes"
+    )
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="envelopes")
+    amount_cents = models.PositiveBigIntegerField(_("enveloppe (centimes)"))
+
+    class Meta:
+        verbose_name = _("enveloppe académique")
+        verbose_name_plural = _("enveloppes académiques")
+        constraints = [
+            models.UniqueConstraint(fields=["academy", "school_year"], name="envelope_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.academy} {self.school_year} : {self.amount_cents / 100:.2f} €"
+
+
+class AllowanceInstalment(models.Model):
+    """One month's allowance for an appointment (or a correction, with its reason).
+    Regular rows are unique per appointment and month: the monthly job can run twice."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Mensualité")
+        CORRECTION = "correction", _("Correction")
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="instalments"
+    )
+    month = models.DateField(_("mois"), help_text=_("Premier jour du mois"))
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    amount_cents = models.IntegerField(_("montant (centimes)"))
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    service_done_at = models.DateTimeField(_("service fait le"), null=True, blank=True)
+    service_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(_("exporté en paie le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["month", "pk"]
+        verbose_name = _("mensualité d'indemnité")
+        verbose_name_plural = _("mensualités d'indemnité")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "month"],
+                condition=Q(kind="regular"),
+                name="one_regular_instalment_per_month",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="instalment_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment} {self.month:%m/%Y} : {self.amount_cents / 100:.2f} €"
+
+
+class MissionLog(models.Model):
+    """What a référent did, when, for how long (the decree's mission categories)."""
+
+    class Category(models.TextChoices):
+        INFORMATION = "1a", _("1a — Information des enseignants sur les TIC")
+        NEEDS = "1b", _("1b — Prise en compte des besoins de formation")
+        SUPPORT = "1c", _("1c — Accompagnement des usages des collègues")
+        PROJECTS = "1d", _("1d — Projets pédagogiques intégrant les TIC")
+        STEERING = "2a", _("2a — Pilotage du numérique dans l'établissement")
+        ADVICE = "2b", _("2b — Conseil au chef d'établissement")
+        INTERFACE = "2c", _("2c — Interface avec l'académie et les collectivités")
+        TRAINING = "training", _("Formation dispensée")
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="logs")
+    date = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("durée (minutes)"))
+    category = models.CharField(_("mission"), max_length=10, choices=Category.choices)
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.TextField(_("description"), blank=True)
+    colleagues = models.ManyToManyField(
+        Staff, blank=True, related_name="+", verbose_name=_("collègues concernés")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("journal de mission")
+        verbose_name_plural = _("journaux de mission")
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="missionlog_minutes_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment.staff} {self.date} {self.get_category_display()}"

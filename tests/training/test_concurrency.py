@@ -208,3 +208,32 @@ def test_expiry_and_a_heads_approval_at_the_same_moment_do_not_deadlock(
     else:
         assert enrolment.state == "expired"
         assert isinstance(outcomes[0], TrainingError) and outcomes[1] == 1
+
+
+def test_the_monthly_allowance_job_on_two_workers_creates_each_instalment_once(
+    make_user, school, head, school_year
+):
+    import datetime as dt
+
+    import time_machine
+
+    from referents import services as referent_services
+    from referents.models import AllowanceInstalment, AllowanceScheme
+
+    scheme = AllowanceScheme.objects.get(code="fic2010-12")
+    for n in range(5):
+        user = make_user(f"ref{n}", school=school)
+        with time_machine.travel(dt.date(2010, 9, 1)):
+            appointment = referent_services.volunteer(
+                user=user, school_year=school_year, motivation=""
+            )
+        appointment.state = "appointed"
+        appointment.scheme, appointment.annual_cents = scheme, 120000
+        appointment.save()
+    month = dt.date(2010, 9, 1)
+    outcomes = run_together(
+        [lambda: referent_services.compute_instalments(month=month) for _ in range(6)]
+    )
+    assert unexpected(outcomes) == []
+    assert sum(outcomes) == 5
+    assert AllowanceInstalment.objects.filter(month=month).count() == 5

@@ -158,7 +158,7 @@ def attendance_sheet(request, pk: int):
         Attendance.objects.filter(
             slot__session=session, slot__modality=Modality.SELF_PACED, status=Status.DECLARED
         )
-        .select_related("staff__user", "slot")
+        .select_related("staff__user", "slot__session__module")
         .order_by("slot__start", "staff__user__last_name")
     )
     return render(
@@ -364,6 +364,9 @@ def staff_record(request, staff_id: int):
 def position(request):
     _own_staff(request)
     ids = [i for i in (_int(v) for v in request.POST.getlist("items")) if i is not None]
+    if not ids:
+        messages.error(request, _("Cochez au moins un item que vous pensez maîtriser."))
+        return redirect("training:my_record")
     items = Item.objects.filter(pk__in=ids, domain__framework__code=C2I2E)
     try:
         count = services.position_items(user=request.user, items=items)

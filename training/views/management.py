@@ -21,7 +21,15 @@ from django_tables2 import RequestConfig
 from training import permissions, services
 from training.errors import TrainingError
 from training.forms import BookStaffForm, DecisionForm, ReasonForm, SessionForm, SlotForm
-from training.models import Academy, Enrolment, Modality, RoleMembership, Session, Slot
+from training.models import (
+    Academy,
+    Enrolment,
+    Modality,
+    Programme,
+    RoleMembership,
+    Session,
+    Slot,
+)
 from training.roles import has_role
 from training.tables import EXPORT_FORMATS, QueueTable, RosterTable, export_response
 
@@ -386,7 +394,10 @@ def roster(request, pk: int):
 def book_staff(request, pk: int):
     user = request.user
     session = _visible_session(request, pk)
-    if not (permissions.can_manage_session(user, session) or has_role(user, HEAD)):
+    # A head books his staff only on a designated session (as the session page offers):
+    # elsewhere it would skip his own approval and the rectorate's confirmation.
+    designated = session.module.programme.kind == Programme.Kind.DESIGNATED
+    if not (permissions.can_manage_session(user, session) or (designated and has_role(user, HEAD))):
         raise PermissionDenied
     form = BookStaffForm(request.POST, staff_queryset=permissions.visible_staff(user))
     if form.is_valid():
