@@ -287,6 +287,8 @@ LOGGING = {
 DUNE_SITE_TITLE = "Dune"
 DUNE_SITE_TAGLINE = _("Formation des enseignants et référents numériques")
 DUNE_API_TOKEN_PREFIX = "dune_"  # noqa: S105 (a visible prefix, not a secret)
+# Every ``@paginate`` of the API: limit and offset bounded, so a huge one is a 422.
+NINJA_PAGINATION_CLASS = "training.api.pagination.LimitOffsetPagination"
 # Reminder e-mail this many days before a session's first slot.
 DUNE_REMINDER_DAYS = env_int("DUNE_REMINDER_DAYS", 3, minimum=1, maximum=30)
 # Trainers are reminded of an attendance sheet still empty this many days after the slot.

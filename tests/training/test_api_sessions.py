@@ -868,8 +868,13 @@ def test_manager_books_a_person(client_for, manager, teacher, programme, session
     assert event.reason == f"Inscription par {manager.get_full_name()}"
 
 
-def test_head_books_his_own_staff_only(client_for, head, teacher, lycee_teacher, session):
+def test_head_books_his_own_staff_only(
+    client_for, head, teacher, lycee_teacher, session, programme
+):
     client = client_for(head)
+    refused = post(client, f"/sessions/{session.pk}/bookings", {"staff_id": teacher.staff.staff_id})
+    assert refused.status_code == 403  # not a public désigné session: the teacher asks
+    Programme.objects.filter(pk=programme.pk).update(kind="designated")
     other = post(
         client, f"/sessions/{session.pk}/bookings", {"staff_id": lycee_teacher.staff.staff_id}
     )

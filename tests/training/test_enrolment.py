@@ -403,3 +403,24 @@ def test_the_sweep_sends_what_was_left_unsent(
     assert Notification.objects.get(key="old").sent_at is not None
     assert len(mail.outbox) == 1
     assert tasks.resend_pending_notifications() == 0
+
+
+def test_a_head_books_directly_only_on_public_designe_sessions(teacher, head, manager, session):
+    with pytest.raises(TrainingError) as exc:
+        services.book_staff(user=head, session=session, staff=teacher.staff)
+    assert exc.value.status == 403
+    assert not session.enrolments.exists()
+    assert (
+        services.book_staff(user=manager, session=session, staff=teacher.staff).state
+        == State.BOOKED
+    )
+
+
+def test_the_rectorate_confirms_only_where_the_session_asks_for_it(
+    teacher, head, manager, make_session
+):
+    session = make_session(approval="head", slots=False)
+    enrolment = services.approve_enrolment(user=head, enrolment=request(teacher, session))
+    assert enrolment.state == State.APPROVED  # waiting for dates, not for the rectorate
+    with pytest.raises(TrainingError, match="n'attend pas de confirmation"):
+        services.confirm_enrolment(user=manager, enrolment=enrolment)

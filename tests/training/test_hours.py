@@ -106,12 +106,13 @@ def test_bad_sheets_change_nothing(
 ):
     slot = past_session.slots.get()
     stranger = make_user(school=school)
-    marks = [Mark(teacher.staff.pk, "present")]
-    marks.append(
-        Mark(stranger.staff.pk, "present")
-        if mark and mark.staff_id == 0
-        else Mark(teacher.staff.pk, "partial", 200)
-    )
+    # One good line, and a bad one: a person not booked, or a partial longer than the slot.
+    if mark and mark.staff_id == 0:
+        marks = [Mark(teacher.staff.pk, "present"), Mark(stranger.staff.pk, "present")]
+    else:
+        other = make_user(school=school)
+        services.request_enrolment(user=other, session=past_session, staff=other.staff)
+        marks = [Mark(other.staff.pk, "present"), Mark(teacher.staff.pk, "partial", 200)]
     with pytest.raises(TrainingError, match=message):
         services.record_attendance(user=trainer, slot=slot, marks=marks)
     assert not HoursEntry.objects.exists()
@@ -329,3 +330,31 @@ def test_empty_sheets_are_flagged_to_the_trainers_once(trainer, teacher, past_se
     services.mark_all_present(user=trainer, slot=past_session.slots.get())
     with time_machine.travel(at(3), tick=False):
         assert tasks.flag_missing_attendance() == 0
+
+
+def test_a_person_twice_on_one_sheet_is_refused(trainer, teacher, past_session):
+    slot = past_session.slots.get()
+    marks = [Mark(teacher.staff.pk, "present"), Mark(teacher.staff.pk, "absent")]
+    with pytest.raises(TrainingError, match="deux fois"):
+        services.record_attendance(user=trainer, slot=slot, marks=marks)
+    assert not HoursEntry.objects.exists()
+
+
+def test_slots_of_a_closed_year_do_not_change(manager, national, past_session, school_year):
+    services.close_school_year(user=national, school_year=school_year)
+    slot = past_session.slots.get()
+    for change in (
+        lambda: services.update_slot(user=manager, slot=slot, room="Z"),
+        lambda: services.cancel_slot(user=manager, slot=slot),
+        lambda: services.add_slot(
+            user=manager,
+            session=past_session,
+            modality="in_person",
+            start=at(40, 9),
+            end=at(40, 10),
+        ),
+    ):
+        with pytest.raises(TrainingError, match="close depuis"):
+            change()
+    slot.refresh_from_db()
+    assert (slot.room, slot.status, past_session.slots.count()) == ("B12", "scheduled", 1)

@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from training import permissions, services
+from training.api.pagination import PageNumberPagination
 from training.errors import TrainingError
 from training.models import (
     Attendance,

@@ -162,6 +162,8 @@ def record_attendance(
     if timezone.now() < slot.start:
         raise TrainingError(_("La séance n'a pas encore commencé."), status=409)
     marks = list(marks)
+    if len({m.staff_id for m in marks}) != len(marks):
+        raise TrainingError(_("Une même personne figure deux fois sur la feuille."))
     booked = set(session.enrolments.booked().values_list("staff_id", flat=True))
     existing = {a.staff_id: a for a in Attendance.objects.filter(slot=slot)}
     length = slot.minutes

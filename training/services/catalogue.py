@@ -36,6 +36,12 @@ class SlotResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _refuse_if_year_closed(session: Session) -> None:
+    from training.services.attendance import refuse_if_closed
+
+    refuse_if_closed(session.module.programme.school_year)
+
+
 def _require_manager(user, academy) -> None:
     if not can_manage_academy(user, academy):
         raise TrainingError(
@@ -243,7 +249,8 @@ def update_session(*, user, session: Session, trainers=None, **fields) -> Sessio
     if session.status == Session.Status.CANCELLED:
         raise TrainingError(_("Cette session est annulée."), status=409)
     booked = session.enrolments.booked().count()
-    if "capacity" in fields and fields["capacity"] < booked:
+    # A null capacity (PATCH ``{"capacity": null}``) is left to ``full_clean`` below.
+    if fields.get("capacity") is not None and fields["capacity"] < booked:
         raise TrainingError(
             _(
                 "Impossible de réduire à %(capacity)s places : "
@@ -419,6 +426,7 @@ def add_slot(
 ) -> SlotResult:
     session = Session.objects.select_for_update().get(pk=session.pk)
     _require_manager(user, session.module.programme.academy)
+    _refuse_if_year_closed(session)
     if session.status == Session.Status.CANCELLED:
         raise TrainingError(_("Cette session est annulée."), status=409)
     had_dates = session.active_slots().exists()
@@ -475,6 +483,7 @@ def update_slot(
         .get(pk=slot.pk)
     )
     _require_manager(user, slot.session.module.programme.academy)
+    _refuse_if_year_closed(slot.session)
     if slot.status == Slot.Status.CANCELLED:
         raise TrainingError(_("Cette séance est annulée."), status=409)
     unknown = set(fields) - set(SLOT_FIELDS)
@@ -507,6 +516,7 @@ def update_slot(
 def cancel_slot(*, user, slot: Slot) -> Slot:
     slot = Slot.objects.select_for_update().get(pk=slot.pk)
     _require_manager(user, slot.session.module.programme.academy)
+    _refuse_if_year_closed(slot.session)
     if slot.status != Slot.Status.CANCELLED:
         slot.status = Slot.Status.CANCELLED
         slot.sequence += 1

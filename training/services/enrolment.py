@@ -292,7 +292,11 @@ def confirm_enrolment(*, user, enrolment: Enrolment) -> Enrolment:
         raise TrainingError(
             _("Seul le rectorat de l'académie confirme les inscriptions."), status=403
         )
-    if enrolment.state != State.APPROVED or enrolment.rectorate_confirmed_at is not None:
+    if (
+        session.approval != Session.Approval.HEAD_THEN_RECTORATE
+        or enrolment.state != State.APPROVED
+        or enrolment.rectorate_confirmed_at is not None
+    ):
         raise TrainingError(
             _("Cette inscription n'attend pas de confirmation du rectorat."), status=409
         )
@@ -391,7 +395,14 @@ def book_staff(*, user, session: Session, staff: Staff) -> Enrolment:
     """Public désigné: the rectorate (or the head, for his own staff) books a person."""
     session = lock_session(session.pk)
     academy = session.module.programme.academy
-    if not (can_manage_academy(user, academy) or staff.school_id in _heads_school_ids(user)):
+    is_manager = can_manage_academy(user, academy)
+    head_of_designated = (
+        session.module.programme.kind == Programme.Kind.DESIGNATED
+        and staff.school_id in _heads_school_ids(user)
+    )
+    # The rectorate books anyone; a head books his own staff on public désigné sessions
+    # only (elsewhere his staff ask, and he approves).
+    if not (is_manager or head_of_designated):
         raise TrainingError(_("Vous ne pouvez pas inscrire cette personne."), status=403)
     if session.status == Session.Status.CANCELLED:
         raise TrainingError(_("Cette session est annulée."), status=409)
