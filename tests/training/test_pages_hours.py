@@ -427,3 +427,8 @@ def test_follow_up_query_count_is_constant(
     with django_assert_max_num_queries(10):
         response = client.get("/suivi/")
     assert len(response.context["table"].page.object_list) == n_people + 2
+
+
+def test_the_record_names_the_text_of_the_certification_rule(client_for, teacher):
+    response = client_for(teacher).get("/mon-parcours/")
+    assert "Règle (Arrêté du 14 décembre 2010) : au moins 23 items validés" in response.text
