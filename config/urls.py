@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("referents/", include("referents.urls")),
     path("", include("training.urls")),
 ]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from training.models import RoleMembership
-from training.roles import TEACHER, roles_of
+from training.roles import REFERENT, TEACHER, roles_of
 
 Role = RoleMembership.Role
 
@@ -35,6 +35,10 @@ def site(request):
             nav.append((_("Mon parcours"), reverse("training:my_record")))
         if codes:
             nav.append((_("Mon agenda"), reverse("training:agenda")))
+        if REFERENT in codes:
+            nav.append((_("Mes missions"), reverse("referents:dashboard")))
+        if Role.HEAD in codes:
+            nav.append((_("Référent numérique"), reverse("referents:school")))
         if codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Validations"), reverse("training:approval_queue")))
         if codes & {Role.HEAD, Role.TRAINER, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:

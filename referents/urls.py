@@ -1,0 +1,18 @@
+from django.urls import path
+
+from referents import views
+
+app_name = "referents"
+
+urlpatterns = [
+    path("candidature/", views.candidature, name="candidature"),
+    path("etablissement/", views.school_page, name="school"),
+    path("etablissement/<str:uai>/", views.school_page, name="school_detail"),
+    path("etablissement/<str:uai>/service-fait/", views.service_done, name="service_done"),
+    path("designations/<int:pk>/nommer/", views.appoint, name="appoint"),
+    path("designations/<int:pk>/terminer/", views.end, name="end"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("paie/", views.payroll, name="payroll"),
+    path("paie/<str:code>/", views.payroll, name="payroll_academy"),
+    path("paie/<str:code>/export/", views.export, name="export"),
+]

@@ -1,0 +1,381 @@
+"""Référents' pages: candidature, the head's page, the référent's dashboard, payroll.
+Parse, check scope (a 404 outside it), call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from referents import services
+from referents.errors import ReferentError
+from referents.forms import AppointForm, EndForm, MissionLogForm, MonthForm, VolunteerForm
+from referents.models import AllowanceInstalment, Appointment, MissionLog
+from training import permissions
+from training.models import RoleMembership, School, SchoolYear
+from training.roles import memberships_of, staff_of
+from training.tables import export_response
+
+
+def current_school_year() -> SchoolYear:
+    """The school year containing today, else the latest one."""
+    year = SchoolYear.objects.containing(timezone.localdate()).first() or SchoolYear.objects.last()
+    if year is None:
+        raise Http404
+    return year
+
+
+def euros(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}".replace(".", ",")
+
+
+# --- Candidature ----------------------------------------------------------------------
+
+
+@login_required
+def candidature(request):
+    staff = staff_of(request.user)
+    if staff is None or staff.school.degree != 2:
+        raise Http404
+    year = current_school_year()
+    existing = Appointment.objects.filter(staff=staff, school_year=year).first()
+    form = VolunteerForm(request.POST or None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            services.volunteer(
+                user=request.user, school_year=year, motivation=form.cleaned_data["motivation"]
+            )
+        except ReferentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Votre candidature est transmise à votre chef d'établissement.")
+            )
+            return redirect("referents:candidature")
+    return render(
+        request,
+        "referents/candidature.html",
+        {
+            "title": _("Candidature de référent numérique"),
+            "form": form,
+            "school": staff.school,
+            "school_year": year,
+            "appointment": existing,
+        },
+    )
+
+
+# --- The head's page --------------------------------------------------------------------
+
+
+def headed_schools(user):
+    ids = [m.school_id for m in memberships_of(user) if m.role == RoleMembership.Role.HEAD]
+    return School.objects.filter(pk__in=ids).order_by("name")
+
+
+def _month(request) -> dt.date:
+    form = MonthForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["month"].replace(day=1)
+    return timezone.localdate().replace(day=1)
+
+
+def _school_page(request, school: School, *, bound: dict | None = None, status: int = 200):
+    bound = bound or {}
+    appointments = list(
+        Appointment.objects.filter(school=school)
+        .exclude(state=Appointment.State.ENDED)
+        .select_related("staff__user", "school_year", "scheme")
+        .order_by("-school_year__start", "state", "pk")
+    )
+    for a in appointments:
+        if a.state == Appointment.State.VOLUNTEERED:
+            a.form = bound.get(("appoint", a.pk)) or AppointForm(
+                prefix=f"appoint-{a.pk}", initial={"start": a.start}
+            )
+        else:
+            a.form = bound.get(("end", a.pk)) or EndForm(prefix=f"end-{a.pk}")
+    month = _month(request)
+    instalments = (
+        AllowanceInstalment.objects.filter(appointment__school=school, month=month)
+        .select_related("appointment__staff__user")
+        .order_by("appointment__staff__user__last_name", "pk")
+    )
+    ended = (
+        Appointment.objects.filter(school=school, state=Appointment.State.ENDED)
+        .select_related("staff__user", "school_year")
+        .order_by("-end")
+    )
+    return render(
+        request,
+        "referents/school.html",
+        {
+            "title": _("Référent numérique — %(school)s") % {"school": school.name},
+            "school": school,
+            "appointments": appointments,
+            "ended": ended,
+            "month": month,
+            "month_form": MonthForm(initial={"month": month}),
+            "instalments": [(i, euros(i.amount_cents)) for i in instalments],
+            "to_confirm": any(i.service_done_at is None for i in instalments),
+        },
+        status=status,
+    )
+
+
+@login_required
+def school_page(request, uai: str | None = None):
+    schools = headed_schools(request.user)
+    school = get_object_or_404(schools, uai=uai.upper()) if uai is not None else schools.first()
+    if school is None:
+        raise Http404
+    return _school_page(request, school)
+
+
+def _headed_appointment(request, pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.filter(school__in=headed_schools(request.user)).select_related(
+            "school"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def appoint(request, pk: int):
+    appointment = _headed_appointment(request, pk)
+    form = AppointForm(request.POST, prefix=f"appoint-{pk}")
+    if form.is_valid():
+        try:
+            services.appoint(
+                user=request.user,
+                appointment=appointment,
+                scheme=form.cleaned_data["scheme"],
+                annual_cents=form.annual_cents,
+                mission_letter=form.cleaned_data["mission_letter"],
+                start=form.cleaned_data["start"],
+            )
+        except ReferentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s est nommé référent numérique.") % {"name": appointment.staff},
+            )
+            return redirect("referents:school_detail", uai=appointment.school.uai)
+    else:
+        messages.error(request, _("Vérifiez les informations de la nomination."))
+    return _school_page(request, appointment.school, bound={("appoint", pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def end(request, pk: int):
+    appointment = _headed_appointment(request, pk)
+    form = EndForm(request.POST, prefix=f"end-{pk}")
+    if form.is_valid():
+        try:
+            services.end_appointment(
+                user=request.user,
+                appointment=appointment,
+                end=form.cleaned_data["end"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ReferentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("La mission de %(name)s est terminée.") % {"name": appointment.staff}
+            )
+            return redirect("referents:school_detail", uai=appointment.school.uai)
+    else:
+        messages.error(request, _("Indiquez la date et le motif de la fin de mission."))
+    return _school_page(request, appointment.school, bound={("end", pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def service_done(request, uai: str):
+    school = get_object_or_404(headed_schools(request.user), uai=uai.upper())
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez le mois."))
+        return redirect("referents:school_detail", uai=school.uai)
+    month = form.cleaned_data["month"].replace(day=1)
+    try:
+        count = services.confirm_service_done(user=request.user, school=school, month=month)
+    except ReferentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Service fait attesté pour %(month)s : %(count)d mensualité(s).")
+            % {"month": month.strftime("%m/%Y"), "count": count},
+        )
+    url = redirect("referents:school_detail", uai=school.uai).url
+    return redirect(f"{url}?month={month:%Y-%m}")
+
+
+# --- The référent's dashboard -----------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    staff = staff_of(request.user)
+    appointment = (
+        Appointment.objects.active()
+        .filter(staff=staff)
+        .select_related("school", "school_year", "scheme")
+        .first()
+        if staff is not None
+        else None
+    )
+    if appointment is None:
+        raise Http404
+    form = MissionLogForm(
+        request.POST or None,
+        school=appointment.school,
+        initial={"date": timezone.localdate()},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.log_mission(
+                    user=request.user,
+                    date=data["date"],
+                    category=data["category"],
+                    minutes=data["minutes"],
+                    description=data["description"],
+                    colleagues=list(data["colleagues"]),
+                )
+            except ReferentError as exc:
+                messages.error(request, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("Mission enregistrée."))
+                return redirect("referents:dashboard")
+        else:
+            status = 400
+    logs = (
+        MissionLog.objects.filter(
+            appointment__staff=staff, appointment__school_year=appointment.school_year
+        )
+        .select_related("appointment")
+        .prefetch_related("colleagues__user")
+    )
+    labels = dict(MissionLog.Category.choices)
+    by_category = [
+        (labels.get(row["category"], row["category"]), row["total"])
+        for row in logs.order_by("category").values("category").annotate(total=Sum("minutes"))
+    ]
+    instalments = AllowanceInstalment.objects.filter(appointment__staff=staff).order_by(
+        "month", "pk"
+    )
+    return render(
+        request,
+        "referents/dashboard.html",
+        {
+            "title": _("Mes missions de référent numérique"),
+            "appointment": appointment,
+            "annual": euros(appointment.annual_cents) if appointment.annual_cents else None,
+            "form": form,
+            "logs": logs,
+            "by_category": by_category,
+            "instalments": [(i, euros(i.amount_cents)) for i in instalments],
+        },
+        status=status,
+    )
+
+
+# --- Payroll ---------------------------------------------------------------------------
+
+
+class PayrollTable(tables.Table):
+    staff_id = tables.Column(
+        verbose_name=gettext_lazy("Identifiant agent"), accessor="appointment__staff__staff_id"
+    )
+    name = tables.Column(verbose_name=gettext_lazy("Nom"), accessor="appointment__staff")
+    uai = tables.Column(verbose_name=gettext_lazy("UAI"), accessor="appointment__school__uai")
+    month = tables.Column(verbose_name=gettext_lazy("Mois"))
+    amount = tables.Column(verbose_name=gettext_lazy("Montant (€)"), accessor="amount_cents")
+
+    class Meta:
+        orderable = False
+
+    def render_name(self, value):
+        return value.full_name
+
+    def value_name(self, value):
+        return value.full_name
+
+    def render_month(self, value):
+        return f"{value:%Y-%m}"
+
+    def value_month(self, value):
+        return f"{value:%Y-%m}"
+
+    def render_amount(self, value):
+        return euros(value)
+
+    def value_amount(self, value):
+        return euros(value)
+
+
+def _managed_academy(user, code: str | None):
+    academies = permissions.managed_academies(user)
+    academy = get_object_or_404(academies, code=code) if code else academies.first()
+    if academy is None:
+        raise Http404
+    return academy
+
+
+def _pending(academy):
+    return (
+        AllowanceInstalment.objects.filter(
+            appointment__school__academy=academy,
+            service_done_at__isnull=False,
+            exported_at__isnull=True,
+        )
+        .select_related("appointment__staff__user", "appointment__school")
+        .order_by("appointment__school__uai", "month", "pk")
+    )
+
+
+@login_required
+def payroll(request, code: str | None = None):
+    academy = _managed_academy(request.user, code)
+    return render(
+        request,
+        "referents/payroll.html",
+        {
+            "title": _("Paie des référents numériques — %(academy)s") % {"academy": academy.name},
+            "academy": academy,
+            "table": PayrollTable(_pending(academy)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def export(request, code: str):
+    academy = _managed_academy(request.user, code)
+    try:
+        rows = services.export_payroll(user=request.user, academy=academy)
+    except ReferentError as exc:
+        messages.error(request, exc.message)
+        return redirect("referents:payroll_academy", code=academy.code)
+    filename = f"paie-referents-{academy.code}-{timezone.localtime():%Y%m%d-%H%M%S}"
+    return export_response(PayrollTable(rows), "csv", filename)

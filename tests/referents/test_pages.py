@@ -1,0 +1,259 @@
+"""The référents' pages: candidature, the head's page, the dashboard and payroll."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from referents import services
+from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, MissionLog
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def fic(db):
+    return AllowanceScheme.objects.get(code="fic2010-12")
+
+
+@pytest.fixture
+def candidate(make_user, school, school_year):
+    user = make_user("candidate", school=school, first_name="Paul", last_name="Durand")
+    with time_machine.travel(D(2010, 9, 1)):
+        appointment = services.volunteer(user=user, school_year=school_year, motivation="ENT")
+    return user, appointment
+
+
+@pytest.fixture
+def appointed(candidate, head, fic):
+    user, appointment = candidate
+    appointment = services.appoint(
+        user=head,
+        appointment=appointment,
+        scheme=fic,
+        annual_cents=120000,
+        mission_letter="Missions 1a à 2c",
+    )
+    return user, appointment
+
+
+def appoint_data(appointment, scheme, euros):
+    prefix = f"appoint-{appointment.pk}"
+    return {
+        f"{prefix}-scheme": scheme.pk,
+        f"{prefix}-annual_euros": euros,
+        f"{prefix}-start": "2010-09-01",
+        f"{prefix}-mission_letter": "Missions 1a à 2c",
+    }
+
+
+# --- Each page for its role, a 404 outside its scope ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("teacher", reverse("referents:candidature")),
+        ("head", reverse("referents:school")),
+        ("head", reverse("referents:school_detail", args=["0783288A"])),
+        ("referent", reverse("referents:dashboard")),
+        ("manager", reverse("referents:payroll")),
+        ("manager", reverse("referents:payroll_academy", args=["25"])),
+    ],
+)
+def test_each_page_for_its_role(request, client_for, school, persona, url):
+    response = client_for(request.getfixturevalue(persona)).get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("referents:school_detail", args=["0783288A"]),
+        reverse("referents:dashboard"),
+        reverse("referents:payroll"),
+        reverse("referents:payroll_academy", args=["25"]),
+    ],
+)
+def test_the_outsider_gets_404(client_for, outsider, school, academy, url):
+    assert client_for(outsider).get(url).status_code == 404
+
+
+def test_the_outsider_cannot_act_on_versailles(client_for, outsider, candidate, fic, school):
+    _user, appointment = candidate
+    client = client_for(outsider)
+    response = client.post(
+        reverse("referents:appoint", args=[appointment.pk]), appoint_data(appointment, fic, "1200")
+    )
+    assert response.status_code == 404
+    assert client.post(reverse("referents:end", args=[appointment.pk])).status_code == 404
+    url = reverse("referents:service_done", args=[school.uai])
+    assert client.post(url, {"month": "2010-09"}).status_code == 404
+    assert client.post(reverse("referents:export", args=["25"])).status_code == 404
+    appointment.refresh_from_db()
+    assert appointment.state == Appointment.State.VOLUNTEERED
+
+
+def test_pages_outside_ones_role_are_404(client_for, teacher, head, referent, manager):
+    assert client_for(head).get(reverse("referents:candidature")).status_code == 404  # no staff
+    assert client_for(teacher).get(reverse("referents:dashboard")).status_code == 404
+    assert client_for(teacher).get(reverse("referents:school")).status_code == 404
+    assert client_for(referent).get(reverse("referents:payroll")).status_code == 404
+    assert client_for(manager).get(reverse("referents:school")).status_code == 404
+
+
+def test_nav_lists_the_referent_pages(client_for, head, referent):
+    assert reverse("referents:school") in client_for(head).get("/").content.decode()
+    assert reverse("referents:dashboard") in client_for(referent).get("/").content.decode()
+
+
+# --- Candidature ----------------------------------------------------------------------
+
+
+def test_a_teacher_volunteers(client_for, teacher, school_year):
+    client = client_for(teacher)
+    url = reverse("referents:candidature")
+    response = client.post(url, {"motivation": "  Le numérique au collège  "})
+    assert response.status_code == 302
+    appointment = Appointment.objects.get(staff=teacher.staff)
+    assert (appointment.state, appointment.school_year, appointment.motivation) == (
+        "volunteered",
+        school_year,
+        "Le numérique au collège",
+    )
+    assert "Votre candidature est enregistrée" in client.get(url).content.decode()
+
+
+# --- The head's page ------------------------------------------------------------------
+
+
+def test_the_head_sees_the_volunteer_with_a_prefilled_letter(client_for, head, candidate):
+    content = client_for(head).get(reverse("referents:school")).content.decode()
+    assert "Paul Durand" in content
+    assert "interface numérique de l&#x27;établissement" in content
+
+
+def test_an_amount_outside_the_regime_is_refused(client_for, head, candidate, fic):
+    _user, appointment = candidate
+    response = client_for(head).post(
+        reverse("referents:appoint", args=[appointment.pk]), appoint_data(appointment, fic, "2500")
+    )
+    assert response.status_code == 400
+    assert "Le montant annuel doit être compris entre 400,00 € et 2 400,00 €" in (
+        response.content.decode()
+    )
+    appointment.refresh_from_db()
+    assert (appointment.state, appointment.annual_cents, appointment.scheme) == (
+        "volunteered",
+        None,
+        None,
+    )
+
+
+def test_the_head_appoints(client_for, head, candidate, fic, school):
+    _user, appointment = candidate
+    response = client_for(head).post(
+        reverse("referents:appoint", args=[appointment.pk]),
+        appoint_data(appointment, fic, "1234,56"),
+    )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.state, appointment.annual_cents, appointment.scheme) == (
+        "appointed",
+        123456,
+        fic,
+    )
+    assert appointment.appointed_by == head
+
+
+def test_the_head_ends_an_appointment(client_for, head, appointed):
+    _user, appointment = appointed
+    url = reverse("referents:end", args=[appointment.pk])
+    prefix = f"end-{appointment.pk}"
+    response = client_for(head).post(url, {f"{prefix}-end": "2011-03-15", f"{prefix}-reason": ""})
+    assert response.status_code == 400
+    response = client_for(head).post(
+        url, {f"{prefix}-end": "2011-03-15", f"{prefix}-reason": "Mutation"}
+    )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.state, appointment.end, appointment.end_reason) == (
+        "ended",
+        D(2011, 3, 15),
+        "Mutation",
+    )
+
+
+def test_the_head_confirms_service_fait(client_for, head, appointed, school):
+    services.compute_instalments(month=D(2010, 9, 1))
+    client = client_for(head)
+    page = client.get(reverse("referents:school_detail", args=[school.uai]), {"month": "2010-09"})
+    assert "100,00" in page.content.decode()
+    response = client.post(
+        reverse("referents:service_done", args=[school.uai]), {"month": "2010-09"}
+    )
+    assert response.status_code == 302
+    assert response.url.endswith("?month=2010-09")
+    row = AllowanceInstalment.objects.get()
+    assert row.service_done_at is not None and row.service_done_by == head
+
+
+# --- The référent's dashboard -----------------------------------------------------------
+
+
+def test_the_referent_logs_a_mission(client_for, appointed, make_user, school):
+    user, appointment = appointed
+    colleague = make_user("colleague", school=school)
+    client = client_for(user)
+    url = reverse("referents:dashboard")
+    data = {"date": "2010-10-01", "category": "1c", "description": "ENT"}
+    response = client.post(url, {**data, "minutes": "0"})
+    assert response.status_code == 400
+    assert "La durée doit être positive." in response.content.decode()
+    assert not MissionLog.objects.exists()
+    response = client.post(url, {**data, "minutes": "45", "colleagues": [colleague.staff.pk]})
+    assert response.status_code == 302
+    log = MissionLog.objects.get()
+    assert (log.appointment, log.minutes, log.category) == (appointment, 45, "1c")
+    assert list(log.colleagues.all()) == [colleague.staff]
+    content = client.get(url).content.decode()
+    assert "45 min" in content
+
+
+def test_a_colleague_of_another_school_is_not_offered(client_for, appointed, outsider):
+    user, _appointment = appointed
+    response = client_for(user).post(
+        reverse("referents:dashboard"),
+        {
+            "date": "2010-10-01",
+            "category": "1a",
+            "minutes": "30",
+            "colleagues": [outsider.staff.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert not MissionLog.objects.exists()
+
+
+# --- Payroll --------------------------------------------------------------------------
+
+
+def test_the_manager_exports_payroll_once(client_for, head, manager, appointed, school):
+    user, _appointment = appointed
+    services.compute_instalments(month=D(2010, 9, 1))
+    services.confirm_service_done(user=head, school=school, month=D(2010, 9, 1))
+    client = client_for(manager)
+    assert "100,00" in client.get(reverse("referents:payroll")).content.decode()
+    response = client.post(reverse("referents:export", args=["25"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    lines = content.lstrip("\ufeff").splitlines()
+    assert lines[0] == "Identifiant agent;Nom;UAI;Mois;Montant (€)"
+    assert lines[1:] == [f"{user.staff.staff_id};Paul Durand;0783288A;2010-09;100,00"]
+    assert AllowanceInstalment.objects.get().exported_at is not None
+    second = client.post(reverse("referents:export", args=["25"])).content.decode("utf-8")
+    assert second.lstrip("\ufeff").splitlines()[1:] == []
