@@ -15,4 +15,5 @@ urlpatterns = [
     path("paie/", views.payroll, name="payroll"),
     path("paie/<str:code>/", views.payroll, name="payroll_academy"),
     path("paie/<str:code>/export/", views.export, name="export"),
+    path("rapports/<str:uai>/", views.report, name="report"),
 ]

@@ -24,7 +24,7 @@ from referents.models import AllowanceInstalment, Appointment, MissionLog
 from training import permissions
 from training.models import RoleMembership, School, SchoolYear
 from training.roles import memberships_of, staff_of
-from training.tables import export_response
+from training.tables import export_response, hours
 
 
 def current_school_year() -> SchoolYear:
@@ -379,3 +379,64 @@ def export(request, code: str):
         return redirect("referents:payroll_academy", code=academy.code)
     filename = f"paie-referents-{academy.code}-{timezone.localtime():%Y%m%d-%H%M%S}"
     return export_response(PayrollTable(rows), "csv", filename)
+
+
+# --- Annual activity report -----------------------------------------------------------
+
+
+@login_required
+def report(request, uai: str):
+    """The school's activity report for a year (``?annee=2010-2011``), printable, or as
+    CSV (``?format=csv``). Outside the reader's scope: 404."""
+    from referents.permissions import can_see_school_report
+    from referents.reports import school_activity
+
+    school = get_object_or_404(School, uai=uai.upper())
+    if not can_see_school_report(request.user, school):
+        raise Http404
+    name = request.GET.get("annee")
+    year = get_object_or_404(SchoolYear, name=name) if name else current_school_year()
+    data = school_activity(school, year)
+    if request.GET.get("format") == "csv":
+        return _report_csv(data)
+    return render(
+        request,
+        "referents/report.html",
+        {
+            "title": _("Rapport d'activité du référent numérique"),
+            "report": data,
+            "committed": euros(data.committed_cents),
+            "paid": euros(data.paid_cents),
+            "missions": [(label, count, hours(m)) for label, count, m in data.missions],
+            "training": [{**row, "hours": hours(row["minutes"])} for row in data.training],
+            "years": SchoolYear.objects.order_by("-start"),
+        },
+    )
+
+
+def _report_csv(data):
+    import csv
+    import io
+
+    from django.http import HttpResponse
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Rubrique"), _("Libellé"), _("Nombre"), _("Heures")])
+    for label, count, minutes in data.missions:
+        writer.writerow([_("Missions"), label, count, f"{minutes / 60:.1f}".replace(".", ",")])
+    for row in data.training:
+        writer.writerow(
+            [
+                _("Formation dispensée"),
+                str(row["session"]),
+                row["participants"],
+                f"{row['minutes'] / 60:.1f}".replace(".", ","),
+            ]
+        )
+    writer.writerow([_("Collègues concernés"), "", data.colleagues_reached, ""])
+    writer.writerow([_("Indemnité versée (€)"), "", euros(data.paid_cents), ""])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"rapport-referent-{data.school.uai}-{data.school_year.name}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

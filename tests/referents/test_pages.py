@@ -257,3 +257,48 @@ def test_the_manager_exports_payroll_once(client_for, head, manager, appointed, 
     assert AllowanceInstalment.objects.get().exported_at is not None
     second = client.post(reverse("referents:export", args=["25"])).content.decode("utf-8")
     assert second.lstrip("\ufeff").splitlines()[1:] == []
+
+
+# --- Annual activity report --------------------------------------------------------------
+
+
+def test_the_activity_report_equals_the_logs(
+    client_for, head, referent_logs, school, auditor, outsider
+):
+    url = f"/referents/rapports/{school.uai}/?annee=2010-2011"
+    text = client_for(head).get(url).text
+    assert "Rapport d'activité du référent numérique" in text
+    assert "1c — Accompagnement des usages des collègues" in text
+    assert "1,5 h" in text  # 45 + 45 minutes of 1c
+    assert "1 collègue concerné." in text
+    assert client_for(auditor).get(url).status_code == 200
+    assert client_for(outsider).get(url).status_code == 404
+    csv_text = client_for(head).get(url + "&format=csv").content.decode("utf-8-sig")
+    assert "Missions;1c — Accompagnement des usages des collègues;2;1,5" in csv_text
+
+
+@pytest.fixture
+def referent_logs(head, school, school_year, make_user):
+    from referents import services as referent_services
+    from referents.models import AllowanceScheme
+
+    user = make_user("ref-report", school=school)
+    colleague = make_user("colleague-report", school=school)
+    with time_machine.travel(dt.date(2010, 9, 1)):
+        appointment = referent_services.volunteer(user=user, school_year=school_year, motivation="")
+    referent_services.appoint(
+        user=head,
+        appointment=appointment,
+        scheme=AllowanceScheme.objects.get(code="fic2010-12"),
+        annual_cents=120000,
+        mission_letter="Missions",
+    )
+    for day in (4, 5):
+        referent_services.log_mission(
+            user=user,
+            date=dt.date(2010, 10, day),
+            category="1c",
+            minutes=45,
+            colleagues=[colleague.staff],
+        )
+    return user
