@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from referents.models import Appointment
+from referents.models import AllowanceInstalment, Appointment, MissionLog
 from training.models import District, RoleMembership, School, Staff
 from training.roles import roles_of
 from training.validators import validate_uai
@@ -18,7 +18,17 @@ def snapshot():
     User = get_user_model()
     return [
         list(model.objects.order_by("pk").values())
-        for model in (User, School, District, Staff, RoleMembership, Appointment)
+        for model in (
+            User,
+            School,
+            District,
+            Staff,
+            RoleMembership,
+            Appointment,
+            AllowanceInstalment,
+            MissionLog,
+            MissionLog.colleagues.through,
+        )
     ]
 
 
@@ -87,3 +97,27 @@ def test_scale_options_generate_large_data():
 def test_too_small_a_demo_is_refused_with_a_message():
     with pytest.raises(CommandError, match="au moins 7 établissements"):
         seed(schools=3, staff=10)
+
+
+def test_demo_referents_have_a_year_of_activity():
+    seed(schools=12, staff=60)
+    appointments = Appointment.objects.filter(school_year__name="2010-2011", state="appointed")
+    assert appointments.exists()
+    assert not appointments.filter(scheme__isnull=True).exists()
+    assert set(appointments.values_list("annual_cents", flat=True)) == {120_000}
+    instalments = AllowanceInstalment.objects.filter(appointment__in=appointments)
+    # 12 monthly instalments each, summing to the annual amount
+    assert instalments.count() == 12 * appointments.count()
+    for appointment in appointments:
+        assert sum(appointment.instalments.values_list("amount_cents", flat=True)) == 120_000
+    autumn = instalments.filter(month__lte="2010-12-01")
+    assert autumn.count() == 4 * appointments.count()
+    assert not autumn.filter(service_done_at__isnull=True).exists()
+    assert not autumn.filter(exported_at__isnull=True).exists()
+    assert not instalments.filter(month__gt="2010-12-01", exported_at__isnull=False).exists()
+    logs = MissionLog.objects.filter(appointment__staff__user__username="referent")
+    assert {log.category for log in logs} == {"1a", "1c", "2b"}
+    for log in logs:
+        assert 30 <= log.minutes <= 90
+        assert "2010-10-01" <= log.date.isoformat() <= "2010-11-30"
+        assert all(c.school_id == log.appointment.school_id for c in log.colleagues.all())

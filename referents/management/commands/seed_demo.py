@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from referents.demo import book_referents, seed_referents
+from referents.demo import book_referents, seed_referent_activity, seed_referents
 from training.demo import seed_catalogue, seed_directory
 from training.reference import load_reference_data
 
@@ -42,6 +42,7 @@ class Command(BaseCommand):
             demo = seed_directory(n_schools=n_schools, n_staff=n_staff)
             seed_referents(demo)
             sessions = seed_catalogue(demo)
+            seed_referent_activity(demo)
             book_referents(sessions[2])
         elapsed = time.monotonic() - started
         self.stdout.write(
