@@ -405,8 +405,8 @@ def report(request, uai: str):
         {
             "title": _("Rapport d'activité du référent numérique"),
             "report": data,
-            "committed": euros(data.committed_cents),
-            "paid": euros(data.paid_cents),
+            "committed": services.euros(data.committed_cents),
+            "paid": services.euros(data.paid_cents),
             "missions": [(label, count, hours(m)) for label, count, m in data.missions],
             "training": [{**row, "hours": hours(row["minutes"])} for row in data.training],
             "years": SchoolYear.objects.order_by("-start"),
