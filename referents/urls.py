@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referents import views
+from referents import summaries, views
 
 app_name = "referents"
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("paie/", views.payroll, name="payroll"),
     path("paie/<str:code>/", views.payroll, name="payroll_academy"),
     path("paie/<str:code>/export/", views.export, name="export"),
+    path("rapports/academie/", summaries.summary, name="summary"),
+    path("reseau/", summaries.directory, name="directory"),
     path("rapports/<str:uai>/", views.report, name="report"),
 ]
