@@ -117,3 +117,9 @@ def test_a_broker_url_turns_eager_mode_off():
     )
     result = run(["-c", code], {"DEBUG": "1", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
     assert result.stdout.strip() == "False"
+
+
+def test_manage_py_defaults_to_development_settings():
+    result = run(["manage.py", "check"], {})
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
