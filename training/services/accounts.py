@@ -46,9 +46,12 @@ def revoke_api_token(*, token: ApiToken) -> ApiToken:
     return token
 
 
-def authenticate_api_token(raw: str) -> ApiToken | None:
+def _authenticate(model, raw: str, *, record_every: int):
+    """The active token of an active user whose hash matches, or None. Its last use is
+    written at most every ``record_every`` seconds, so a busy client does not write on
+    every request."""
     token = (
-        ApiToken.objects.active()
+        model.objects.active()
         .select_related("user")
         .filter(token_hash=hash_token(raw), user__is_active=True)
         .first()
@@ -56,10 +59,13 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
     if token is None:
         return None
     now = timezone.now()
-    # Record use at most once a minute: a busy integration should not write on every call.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > record_every:
+        model.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    return _authenticate(ApiToken, raw, record_every=60)
 
 
 @transaction.atomic
@@ -111,16 +117,5 @@ def revoke_calendar_token(*, user) -> int:
 
 
 def authenticate_calendar_token(raw: str) -> CalendarToken | None:
-    token = (
-        CalendarToken.objects.active()
-        .select_related("user")
-        .filter(token_hash=hash_token(raw), user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    now = timezone.now()
-    # Calendar clients poll every hour or so: record the read at most once an hour.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
-        CalendarToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
+    # Calendar clients poll about every hour: recording each read would be noise.
+    return _authenticate(CalendarToken, raw, record_every=3600)
