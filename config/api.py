@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from referents.api import router as referents_router
+from referents.errors import ReferentError
 from training import services as training_services
 from training.api import router as training_router
 from training.errors import TrainingError
@@ -33,10 +35,16 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", training_router)
+api.add_router("/referents/", referents_router)
 
 
 @api.exception_handler(TrainingError)
 def training_error(request, exc: TrainingError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(ReferentError)
+def referent_error(request, exc: ReferentError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 

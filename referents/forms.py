@@ -10,7 +10,7 @@ from dsfr.forms import DsfrBaseForm
 
 from referents.models import AllowanceScheme, MissionLog
 from training.forms import DateInput
-from training.models import Staff
+from training.models import Session, Staff
 
 MISSION_LETTER = """Lettre de mission du référent pour les usages pédagogiques numériques
 
@@ -83,17 +83,51 @@ class MonthForm(DsfrBaseForm):
 
 class MissionLogForm(DsfrBaseForm):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    minutes = forms.IntegerField(label=_("Durée (minutes)"))
-    category = forms.ChoiceField(
-        label=_("Mission"),
-        choices=[c for c in MissionLog.Category.choices if c[0] != MissionLog.Category.TRAINING],
+    category = forms.ChoiceField(label=_("Mission"), choices=MissionLog.Category.choices)
+    session = forms.ModelChoiceField(
+        label=_("Session animée (formation dispensée)"),
+        help_text=_("Sa durée est prise dans les séances, sauf si vous l'indiquez."),
+        queryset=Session.objects.none(),
+        required=False,
     )
+    minutes = forms.IntegerField(label=_("Durée (minutes)"), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     colleagues = forms.ModelMultipleChoiceField(
         label=_("Collègues concernés"), queryset=Staff.objects.none(), required=False
     )
 
-    def __init__(self, *args, school=None, **kwargs):
+    def __init__(self, *args, school=None, trainer=None, **kwargs):
         super().__init__(*args, **kwargs)
         queryset = Staff.objects.filter(school=school, active=True).select_related("user")
         self.fields["colleagues"].queryset = queryset
+        self.fields["session"].queryset = (
+            Session.objects.filter(trainers=trainer)
+            .exclude(status=Session.Status.CANCELLED)
+            .select_related("module")
+            .order_by("-pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        training = data.get("category") == MissionLog.Category.TRAINING
+        if training and not data.get("session"):
+            self.add_error("session", _("Choisissez la session que vous avez animée."))
+        if not training and data.get("minutes") is None:
+            self.add_error("minutes", _("Indiquez la durée en minutes."))
+        return data
+
+
+class DeclineForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label=_("Motif du refus (le candidat le lira)"), max_length=200, widget=forms.TextInput
+    )
+
+
+class MissionShareForm(DsfrBaseForm):
+    shared = forms.BooleanField(
+        label=_("Partager la mission entre deux référents"),
+        help_text=_(
+            "Les deux indemnités réunies restent dans ce que le régime permet pour une personne."
+        ),
+        required=False,
+    )

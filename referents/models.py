@@ -13,8 +13,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from referents.errors import ReferentError
 from training.models import School, SchoolYear, Staff
 
 
@@ -33,6 +35,7 @@ class Appointment(models.Model):
         VOLUNTEERED = "volunteered", _("Candidature")
         APPOINTED = "appointed", _("Nommé")
         ENDED = "ended", _("Terminé")
+        DECLINED = "declined", _("Candidature non retenue")
 
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="appointments")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="appointments")
@@ -44,7 +47,12 @@ class Appointment(models.Model):
     )
     start = models.DateField(_("début"))
     end = models.DateField(_("fin"), null=True, blank=True)
-    end_reason = models.CharField(_("motif de fin"), max_length=200, blank=True)
+    end_reason = models.CharField(
+        _("motif"),
+        max_length=200,
+        blank=True,
+        help_text=_("De la fin de mission, ou du refus de la candidature"),
+    )
     motivation = models.TextField(_("motivation"), blank=True)
     mission_letter = models.TextField(_("lettre de mission"), blank=True)
     scheme = models.ForeignKey(
@@ -81,6 +89,30 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} — {self.school} ({self.school_year})"
+
+
+class SchoolMission(models.Model):
+    """A school's setting for its référent mission. By default one référent at a time;
+    a school may share the mission between two, who then share one allowance (the two
+    amounts together stay within what the regime allows one person)."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="referent_mission")
+    shared = models.BooleanField(_("mission partagée entre deux référents"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mission de référent de l'établissement")
+        verbose_name_plural = _("missions de référent des établissements")
+
+    def __str__(self) -> str:
+        return f"{self.school}: {'partagée' if self.shared else 'un référent'}"
+
+    @classmethod
+    def is_shared(cls, school: School) -> bool:
+        return cls.objects.filter(school=school, shared=True).exists()
 
 
 class AllowanceScheme(models.Model):
@@ -147,9 +179,59 @@ class Envelope(models.Model):
         return f"{self.academy} {self.school_year} : {self.amount_cents / 100:.2f} €"
 
 
+class ExportedInstalmentError(ReferentError):
+    """An instalment already sent to payroll cannot change: correct it with a new row."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "Cette mensualité a déjà été exportée en paie : elle ne peut plus changer. "
+                "Saisissez une correction."
+            ),
+            status=409,
+        )
+
+
+class AllowanceInstalmentQuerySet(models.QuerySet):
+    """Exported rows are frozen, whatever the path (service, admin, shell): ``update`` and
+    ``delete`` refuse to touch them. The export itself marks rows that are not exported."""
+
+    def update(self, **kwargs):
+        if self.filter(exported_at__isnull=False).exists():
+            raise ExportedInstalmentError
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(exported_at__isnull=False).exists():
+            raise ExportedInstalmentError
+        return super().delete()
+
+
+class PayrollExport(models.Model):
+    """One sending of instalments to payroll by the rectorate: who, when, what. The file
+    can be downloaded again from it (CSV or XLSX) without exporting anything twice."""
+
+    academy = models.ForeignKey(
+        "training.Academy", on_delete=models.PROTECT, related_name="payroll_exports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("exporté le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export de paie")
+        verbose_name_plural = _("exports de paie")
+
+    def __str__(self) -> str:
+        return f"{self.academy} {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+
+
 class AllowanceInstalment(models.Model):
     """One month's allowance for an appointment (or a correction, with its reason).
-    Regular rows are unique per appointment and month: the monthly job can run twice."""
+    Regular rows are unique per appointment and month: the monthly job can run twice.
+    Once exported to payroll a row never changes (see the queryset and ``save``)."""
 
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Mensualité")
@@ -167,7 +249,17 @@ class AllowanceInstalment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     exported_at = models.DateTimeField(_("exporté en paie le"), null=True, blank=True)
+    export = models.ForeignKey(
+        PayrollExport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="instalments",
+        verbose_name=_("export de paie"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AllowanceInstalmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["month", "pk"]
@@ -184,6 +276,20 @@ class AllowanceInstalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment} {self.month:%m/%Y} : {self.amount_cents / 100:.2f} €"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and (
+            type(self).objects.filter(pk=self.pk, exported_at__isnull=False).exists()
+        ):
+            raise ExportedInstalmentError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.exported_at is not None or (
+            type(self).objects.filter(pk=self.pk, exported_at__isnull=False).exists()
+        ):
+            raise ExportedInstalmentError
+        return super().delete(*args, **kwargs)
 
 
 class MissionLog(models.Model):

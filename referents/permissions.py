@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from referents.models import Appointment
 from training.models import RoleMembership, School
 from training.permissions import is_national
@@ -31,3 +33,22 @@ def can_see_school_report(user, school: School) -> bool:
             state__in=[Appointment.State.APPOINTED, Appointment.State.ENDED],
         ).exists()
     )
+
+
+def visible_appointments(user):
+    """The appointments (candidatures included) a user may read: his own, his school's
+    as head, his académie's as auditor or manager, all for the ministry. Outside: 404."""
+    if not user.is_authenticated:
+        return Appointment.objects.none()
+    if is_national(user):
+        return Appointment.objects.all()
+    scope = Q(pk__in=[])
+    for m in memberships_of(user):
+        if m.role == RoleMembership.Role.HEAD:
+            scope |= Q(school_id=m.school_id)
+        elif m.role in (RoleMembership.Role.AUDITOR, RoleMembership.Role.MANAGER):
+            scope |= Q(school__academy_id=m.academy_id)
+    staff = staff_of(user)
+    if staff is not None:
+        scope |= Q(staff=staff)
+    return Appointment.objects.filter(scope)

@@ -7,9 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from referents.models import AllowanceInstalment, Appointment, MissionLog
-from training.models import Enrolment, HoursEntry, School, SchoolYear
+from training.models import Enrolment, HoursEntry, School, SchoolYear, Session
+
+
+def duration(minutes: int) -> str:
+    """Minutes as a référent reads his time: « 45 min », « 2 h », « 1 h 30 »."""
+    h, m = divmod(int(minutes), 60)
+    if not h:
+        return f"{m} min"
+    return f"{h} h {m:02d}" if m else f"{h} h"
 
 
 @dataclass
@@ -78,4 +87,55 @@ def school_activity(school: School, school_year: SchoolYear) -> ActivityReport:
         mission_minutes=sum(m for _label, _n, m in missions),
         training=training,
         colleagues_reached=colleagues,
+    )
+
+
+@dataclass
+class Dashboard:
+    """What the référent's own page and ``GET /api/referents/me`` show."""
+
+    appointment: Appointment
+    logs: list[MissionLog]
+    by_category: list[tuple[str, str, int]]  # (code, label, minutes) this year
+    sessions: list[Session]  # sessions he trains that have not ended, first slot first
+    instalments: list[AllowanceInstalment]
+
+
+def referent_dashboard(appointment: Appointment) -> Dashboard:
+    """The référent's year: his logs (every appointment of his in that year), minutes by
+    mission, the sessions he trains still to run, his instalments."""
+    logs = (
+        MissionLog.objects.filter(
+            appointment__staff=appointment.staff,
+            appointment__school_year=appointment.school_year,
+        )
+        .select_related("appointment", "session__module")
+        .prefetch_related("colleagues__user")
+    )
+    labels = dict(MissionLog.Category.choices)
+    by_category = [
+        (row["category"], str(labels.get(row["category"], row["category"])), row["total"])
+        for row in logs.order_by("category").values("category").annotate(total=Sum("minutes"))
+    ]
+    now = timezone.now()
+    sessions = list(
+        Session.objects.with_counts()
+        .filter(trainers=appointment.staff.user)
+        .exclude(status=Session.Status.CANCELLED)
+        .filter(slots__end__gte=now)
+        .distinct()
+        .select_related("module")
+        .order_by("first_slot_start", "pk")
+    )
+    instalments = list(
+        AllowanceInstalment.objects.filter(appointment__staff=appointment.staff).order_by(
+            "month", "pk"
+        )
+    )
+    return Dashboard(
+        appointment=appointment,
+        logs=list(logs),
+        by_category=by_category,
+        sessions=sessions,
+        instalments=instalments,
     )

@@ -23,6 +23,8 @@ from referents.models import (
     Appointment,
     Envelope,
     MissionLog,
+    PayrollExport,
+    SchoolMission,
 )
 from training.models import RoleMembership, School, SchoolYear, Session, Slot, Staff
 from training.roles import staff_of
@@ -131,6 +133,86 @@ def _validate_amount(scheme: AllowanceScheme, annual_cents: int) -> None:
         )
 
 
+def _check_mission_share(
+    school: School, scheme: AllowanceScheme, annual_cents: int, overlapping: list[Appointment]
+) -> None:
+    """One référent at a time, unless the school shares the mission between two: then
+    the two amounts together stay within what the regime allows one person."""
+    if not overlapping:
+        return
+    if not SchoolMission.is_shared(school):
+        raise ReferentError(
+            _("Cet établissement a déjà un référent nommé (%(name)s) sur cette période.")
+            % {"name": overlapping[0].staff.full_name},
+            status=409,
+        )
+    if len(overlapping) >= 2:
+        raise ReferentError(
+            _("La mission est déjà partagée entre deux référents sur cette période."),
+            status=409,
+        )
+    ceiling = max(scheme.rates_cents) if scheme.rates_cents else scheme.max_cents
+    partner = overlapping[0]
+    if ceiling is not None and partner.annual_cents is not None:
+        left = ceiling - partner.annual_cents
+        if annual_cents > left:
+            raise ReferentError(
+                _(
+                    "La mission est partagée avec %(name)s (%(partner)s) : les deux indemnités "
+                    "ne peuvent dépasser ensemble %(ceiling)s ; il reste %(left)s."
+                )
+                % {
+                    "name": partner.staff.full_name,
+                    "partner": euros(partner.annual_cents),
+                    "ceiling": euros(ceiling),
+                    "left": euros(max(left, 0)),
+                },
+                status=409,
+            )
+
+
+@transaction.atomic
+def set_mission_shared(*, user, school: School, shared: bool) -> SchoolMission:
+    """The head lets two référents share the mission (or goes back to one). Going back
+    is refused while two are in post."""
+    if not _is_head(user, school):
+        raise ReferentError(
+            _("Seul le chef d'établissement règle la mission de son établissement."), status=403
+        )
+    mission, _created = SchoolMission.objects.select_for_update().get_or_create(school=school)
+    if not shared and mission.shared:
+        in_post = Appointment.objects.active().filter(school=school).count()
+        if in_post > 1:
+            raise ReferentError(
+                _("Deux référents sont en poste : mettez d'abord fin à l'une des missions."),
+                status=409,
+            )
+    mission.shared, mission.updated_by = shared, user
+    mission.save()
+    return mission
+
+
+@transaction.atomic
+def decline(*, user, appointment: Appointment, reason: str) -> Appointment:
+    """The head turns down a candidature, with a reason the volunteer sees."""
+    appointment = (
+        Appointment.objects.select_for_update().select_related("school").get(pk=appointment.pk)
+    )
+    if not _is_head(user, appointment.school):
+        raise ReferentError(
+            _("Seul le chef d'établissement répond aux candidatures de son établissement."),
+            status=403,
+        )
+    if appointment.state != Appointment.State.VOLUNTEERED:
+        raise ReferentError(_("Cette candidature a déjà été traitée."), status=409)
+    if not reason.strip():
+        raise ReferentError(_("Indiquez au candidat le motif du refus."))
+    appointment.state = Appointment.State.DECLINED
+    appointment.end_reason = reason.strip()
+    appointment.save(update_fields=["state", "end_reason"])
+    return appointment
+
+
 @transaction.atomic
 def appoint(
     *,
@@ -160,16 +242,17 @@ def appoint(
     start = start or appointment.start
     if not (year.start <= start <= year.end):
         raise ReferentError(_("La date de début doit être dans l'année scolaire."))
-    others = Appointment.objects.filter(
-        school=appointment.school, school_year=year, state=Appointment.State.APPOINTED
-    ).exclude(pk=appointment.pk)
-    overlapping = [a for a in others if (a.end is None or a.end >= start)]
-    if overlapping:
-        raise ReferentError(
-            _("Cet établissement a déjà un référent nommé (%(name)s) sur cette période.")
-            % {"name": overlapping[0].staff.full_name},
-            status=409,
+    others = (
+        Appointment.objects.filter(
+            school=appointment.school,
+            school_year=year,
+            state__in=[Appointment.State.APPOINTED, Appointment.State.ENDED],
         )
+        .exclude(pk=appointment.pk)
+        .select_related("staff__user")
+    )
+    overlapping = [a for a in others if (a.end is None or a.end >= start)]
+    _check_mission_share(appointment.school, scheme, annual_cents, overlapping)
     # The envelope row is the lock: two heads of the same académie appoint one at a time.
     envelope = (
         Envelope.objects.select_for_update()
@@ -292,16 +375,10 @@ def confirm_service_done(*, user, school: School, month: dt.date) -> int:
     ).update(service_done_at=timezone.now(), service_done_by=user)
 
 
-@transaction.atomic
-def export_payroll(*, user, academy) -> list[AllowanceInstalment]:
-    """Confirmed, not yet exported instalments of the académie; marked exported."""
-    from training.permissions import can_manage_academy
-
-    if not can_manage_academy(user, academy):
-        raise ReferentError(_("Seul le rectorat de l'académie exporte la paie."), status=403)
-    rows = list(
-        AllowanceInstalment.objects.select_for_update(of=("self",))
-        .filter(
+def pending_payroll(academy):
+    """Confirmed (*service fait*), not yet exported instalments of the académie."""
+    return (
+        AllowanceInstalment.objects.filter(
             appointment__school__academy=academy,
             service_done_at__isnull=False,
             exported_at__isnull=True,
@@ -309,11 +386,30 @@ def export_payroll(*, user, academy) -> list[AllowanceInstalment]:
         .select_related("appointment__staff__user", "appointment__school")
         .order_by("appointment__school__uai", "month", "pk")
     )
-    now = timezone.now()
-    AllowanceInstalment.objects.filter(pk__in=[r.pk for r in rows]).update(exported_at=now)
-    for row in rows:
-        row.exported_at = now
-    return rows
+
+
+@transaction.atomic
+def export_payroll(*, user, academy) -> PayrollExport:
+    """Confirmed, not yet exported instalments of the académie, marked exported in one
+    ``PayrollExport`` (the file is built from it, and can be built again). Refused when
+    there is nothing to export."""
+    from training.permissions import can_manage_academy
+
+    if not can_manage_academy(user, academy):
+        raise ReferentError(_("Seul le rectorat de l'académie exporte la paie."), status=403)
+    ids = list(
+        pending_payroll(academy).select_for_update(of=("self",)).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ReferentError(
+            _("Aucune mensualité à exporter : le service fait n'a été attesté pour aucune."),
+            status=409,
+        )
+    export = PayrollExport.objects.create(academy=academy, created_by=user)
+    AllowanceInstalment.objects.filter(pk__in=ids, exported_at__isnull=True).update(
+        exported_at=export.created_at, export=export
+    )
+    return export
 
 
 @transaction.atomic

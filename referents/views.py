@@ -9,7 +9,7 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,8 +19,22 @@ from django.views.decorators.http import require_POST
 
 from referents import services
 from referents.errors import ReferentError
-from referents.forms import AppointForm, EndForm, MissionLogForm, MonthForm, VolunteerForm
-from referents.models import AllowanceInstalment, Appointment, MissionLog
+from referents.forms import (
+    AppointForm,
+    DeclineForm,
+    EndForm,
+    MissionLogForm,
+    MissionShareForm,
+    MonthForm,
+    VolunteerForm,
+)
+from referents.models import (
+    AllowanceInstalment,
+    Appointment,
+    PayrollExport,
+    SchoolMission,
+)
+from referents.reports import duration, referent_dashboard
 from training import permissions
 from training.models import RoleMembership, School, SchoolYear
 from training.roles import memberships_of, staff_of
@@ -94,7 +108,7 @@ def _school_page(request, school: School, *, bound: dict | None = None, status: 
     bound = bound or {}
     appointments = list(
         Appointment.objects.filter(school=school)
-        .exclude(state=Appointment.State.ENDED)
+        .exclude(state__in=[Appointment.State.ENDED, Appointment.State.DECLINED])
         .select_related("staff__user", "school_year", "scheme")
         .order_by("-school_year__start", "state", "pk")
     )
@@ -103,6 +117,7 @@ def _school_page(request, school: School, *, bound: dict | None = None, status: 
             a.form = bound.get(("appoint", a.pk)) or AppointForm(
                 prefix=f"appoint-{a.pk}", initial={"start": a.start}
             )
+            a.decline_form = bound.get(("decline", a.pk)) or DeclineForm(prefix=f"decline-{a.pk}")
         else:
             a.form = bound.get(("end", a.pk)) or EndForm(prefix=f"end-{a.pk}")
     month = _month(request)
@@ -116,6 +131,12 @@ def _school_page(request, school: School, *, bound: dict | None = None, status: 
         .select_related("staff__user", "school_year")
         .order_by("-end")
     )
+    declined = (
+        Appointment.objects.filter(school=school, state=Appointment.State.DECLINED)
+        .select_related("staff__user", "school_year")
+        .order_by("-school_year__start", "pk")
+    )
+    shared = SchoolMission.is_shared(school)
     return render(
         request,
         "referents/school.html",
@@ -124,6 +145,8 @@ def _school_page(request, school: School, *, bound: dict | None = None, status: 
             "school": school,
             "appointments": appointments,
             "ended": ended,
+            "declined": declined,
+            "share_form": bound.get("share") or MissionShareForm(initial={"shared": shared}),
             "month": month,
             "month_form": MonthForm(initial={"month": month}),
             "instalments": [(i, euros(i.amount_cents)) for i in instalments],
@@ -177,6 +200,49 @@ def appoint(request, pk: int):
     else:
         messages.error(request, _("Vérifiez les informations de la nomination."))
     return _school_page(request, appointment.school, bound={("appoint", pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def decline(request, pk: int):
+    appointment = _headed_appointment(request, pk)
+    form = DeclineForm(request.POST, prefix=f"decline-{pk}")
+    if form.is_valid():
+        try:
+            services.decline(
+                user=request.user, appointment=appointment, reason=form.cleaned_data["reason"]
+            )
+        except ReferentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("La candidature de %(name)s n'est pas retenue.") % {"name": appointment.staff},
+            )
+            return redirect("referents:school_detail", uai=appointment.school.uai)
+    else:
+        messages.error(request, _("Indiquez au candidat le motif du refus."))
+    return _school_page(request, appointment.school, bound={("decline", pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def mission_share(request, uai: str):
+    school = get_object_or_404(headed_schools(request.user), uai=uai.upper())
+    form = MissionShareForm(request.POST)
+    form.is_valid()  # a checkbox: always valid
+    try:
+        services.set_mission_shared(
+            user=request.user, school=school, shared=form.cleaned_data["shared"]
+        )
+    except ReferentError as exc:
+        messages.error(request, exc.message)
+        return _school_page(request, school, bound={"share": form}, status=409)
+    if form.cleaned_data["shared"]:
+        messages.success(request, _("La mission peut être partagée entre deux référents."))
+    else:
+        messages.success(request, _("La mission est confiée à un seul référent."))
+    return redirect("referents:school_detail", uai=school.uai)
 
 
 @login_required
@@ -236,7 +302,7 @@ def dashboard(request):
     appointment = (
         Appointment.objects.active()
         .filter(staff=staff)
-        .select_related("school", "school_year", "scheme")
+        .select_related("school", "school_year", "scheme", "staff__user")
         .first()
         if staff is not None
         else None
@@ -246,6 +312,7 @@ def dashboard(request):
     form = MissionLogForm(
         request.POST or None,
         school=appointment.school,
+        trainer=request.user,
         initial={"date": timezone.localdate()},
     )
     status = 200
@@ -260,6 +327,7 @@ def dashboard(request):
                     minutes=data["minutes"],
                     description=data["description"],
                     colleagues=list(data["colleagues"]),
+                    session=data["session"],
                 )
             except ReferentError as exc:
                 messages.error(request, exc.message)
@@ -269,21 +337,7 @@ def dashboard(request):
                 return redirect("referents:dashboard")
         else:
             status = 400
-    logs = (
-        MissionLog.objects.filter(
-            appointment__staff=staff, appointment__school_year=appointment.school_year
-        )
-        .select_related("appointment")
-        .prefetch_related("colleagues__user")
-    )
-    labels = dict(MissionLog.Category.choices)
-    by_category = [
-        (labels.get(row["category"], row["category"]), row["total"])
-        for row in logs.order_by("category").values("category").annotate(total=Sum("minutes"))
-    ]
-    instalments = AllowanceInstalment.objects.filter(appointment__staff=staff).order_by(
-        "month", "pk"
-    )
+    data = referent_dashboard(appointment)
     return render(
         request,
         "referents/dashboard.html",
@@ -292,9 +346,10 @@ def dashboard(request):
             "appointment": appointment,
             "annual": euros(appointment.annual_cents) if appointment.annual_cents else None,
             "form": form,
-            "logs": logs,
-            "by_category": by_category,
-            "instalments": [(i, euros(i.amount_cents)) for i in instalments],
+            "logs": data.logs,
+            "by_category": [(label, duration(m)) for _code, label, m in data.by_category],
+            "sessions": data.sessions,
+            "instalments": [(i, euros(i.amount_cents)) for i in data.instalments],
         },
         status=status,
     )
@@ -342,43 +397,58 @@ def _managed_academy(user, code: str | None):
     return academy
 
 
-def _pending(academy):
-    return (
-        AllowanceInstalment.objects.filter(
-            appointment__school__academy=academy,
-            service_done_at__isnull=False,
-            exported_at__isnull=True,
-        )
-        .select_related("appointment__staff__user", "appointment__school")
-        .order_by("appointment__school__uai", "month", "pk")
-    )
-
-
 @login_required
 def payroll(request, code: str | None = None):
     academy = _managed_academy(request.user, code)
+    exports = (
+        PayrollExport.objects.filter(academy=academy)
+        .select_related("created_by")
+        .annotate(count=Count("instalments"), total=Sum("instalments__amount_cents"))
+    )
     return render(
         request,
         "referents/payroll.html",
         {
             "title": _("Paie des référents numériques — %(academy)s") % {"academy": academy.name},
             "academy": academy,
-            "table": PayrollTable(_pending(academy)),
+            "table": PayrollTable(services.pending_payroll(academy)),
+            "exports": [(e, euros(e.total or 0)) for e in exports[:24]],
         },
     )
+
+
+def _payroll_file(export: PayrollExport, export_format: str):
+    rows = export.instalments.select_related(
+        "appointment__staff__user", "appointment__school"
+    ).order_by("appointment__school__uai", "month", "pk")
+    stamp = timezone.localtime(export.created_at)
+    filename = f"paie-referents-{export.academy.code}-{stamp:%Y%m%d-%H%M%S}"
+    return export_response(PayrollTable(rows), export_format, filename)
 
 
 @login_required
 @require_POST
 def export(request, code: str):
+    """Marks the pending instalments exported (one ``PayrollExport``) and answers the
+    file, CSV or XLSX (``format``)."""
     academy = _managed_academy(request.user, code)
+    export_format = "xlsx" if request.POST.get("format") == "xlsx" else "csv"
     try:
-        rows = services.export_payroll(user=request.user, academy=academy)
+        payroll_export = services.export_payroll(user=request.user, academy=academy)
     except ReferentError as exc:
         messages.error(request, exc.message)
         return redirect("referents:payroll_academy", code=academy.code)
-    filename = f"paie-referents-{academy.code}-{timezone.localtime():%Y%m%d-%H%M%S}"
-    return export_response(PayrollTable(rows), "csv", filename)
+    return _payroll_file(payroll_export, export_format)
+
+
+@login_required
+def export_file(request, code: str, pk: int, export_format: str):
+    """A past export's file again (nothing is marked twice)."""
+    if export_format not in ("csv", "xlsx"):
+        raise Http404
+    academy = _managed_academy(request.user, code)
+    payroll_export = get_object_or_404(PayrollExport.objects.filter(academy=academy), pk=pk)
+    return _payroll_file(payroll_export, export_format)
 
 
 # --- Annual activity report -----------------------------------------------------------

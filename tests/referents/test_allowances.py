@@ -7,7 +7,15 @@ import time_machine
 
 from referents import services
 from referents.errors import ReferentError
-from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, Envelope, MissionLog
+from referents.models import (
+    AllowanceInstalment,
+    AllowanceScheme,
+    Appointment,
+    Envelope,
+    MissionLog,
+    PayrollExport,
+    SchoolMission,
+)
 from tests.conftest import make_school
 
 pytestmark = pytest.mark.django_db
@@ -190,13 +198,85 @@ def test_service_fait_is_confirmed_by_the_head_then_exported_once(
     services.compute_instalments(month=D(2010, 9, 1))
     with pytest.raises(ReferentError):
         services.confirm_service_done(user=outsider, school=school, month=D(2010, 9, 1))
-    assert services.export_payroll(user=manager, academy=academy) == []  # nothing confirmed yet
+    with pytest.raises(ReferentError, match="Aucune mensualité à exporter"):
+        services.export_payroll(user=manager, academy=academy)  # nothing confirmed yet
+    assert not PayrollExport.objects.exists()
     assert services.confirm_service_done(user=head, school=school, month=D(2010, 9, 1)) == 1
-    rows = services.export_payroll(user=manager, academy=academy)
-    assert [r.amount_cents for r in rows] == [10000]
-    assert services.export_payroll(user=manager, academy=academy) == []
+    export = services.export_payroll(user=manager, academy=academy)
+    assert [r.amount_cents for r in export.instalments.all()] == [10000]
+    assert export.created_by == manager
+    with pytest.raises(ReferentError, match="Aucune mensualité à exporter"):
+        services.export_payroll(user=manager, academy=academy)
     with pytest.raises(ReferentError):
         services.export_payroll(user=head, academy=academy)
+    assert PayrollExport.objects.count() == 1
+
+
+def test_an_exported_instalment_never_changes(head, manager, volunteer, fic, school, academy):
+    _user, appointment = volunteer
+    appoint(head, appointment, fic)
+    services.compute_instalments(month=D(2010, 9, 1))
+    services.compute_instalments(month=D(2010, 10, 1))
+    services.confirm_service_done(user=head, school=school, month=D(2010, 9, 1))
+    services.export_payroll(user=manager, academy=academy)
+    exported = AllowanceInstalment.objects.get(month=D(2010, 9, 1))
+    exported.amount_cents = 1
+    with pytest.raises(ReferentError, match="déjà été exportée"):
+        exported.save()
+    with pytest.raises(ReferentError, match="déjà été exportée"):
+        AllowanceInstalment.objects.filter(appointment=appointment).update(amount_cents=1)
+    with pytest.raises(ReferentError, match="déjà été exportée"):
+        AllowanceInstalment.objects.get(month=D(2010, 9, 1)).delete()
+    with pytest.raises(ReferentError, match="déjà été exportée"):
+        AllowanceInstalment.objects.all().delete()
+    assert sorted(AllowanceInstalment.objects.values_list("amount_cents", flat=True)) == [
+        10000,
+        10000,
+    ]
+    # The row not exported yet is still the ledger's to change (service fait, here).
+    assert services.confirm_service_done(user=head, school=school, month=D(2010, 10, 1)) == 1
+
+
+def test_the_head_declines_a_candidature_with_a_reason(head, outsider, volunteer, fic):
+    _user, appointment = volunteer
+    with pytest.raises(ReferentError):
+        services.decline(user=outsider, appointment=appointment, reason="Non")
+    with pytest.raises(ReferentError, match="motif"):
+        services.decline(user=head, appointment=appointment, reason="  ")
+    appointment.refresh_from_db()
+    assert appointment.state == Appointment.State.VOLUNTEERED
+    services.decline(user=head, appointment=appointment, reason="Poste déjà pourvu")
+    appointment.refresh_from_db()
+    assert (appointment.state, appointment.end_reason) == ("declined", "Poste déjà pourvu")
+    with pytest.raises(ReferentError, match="déjà été traitée"):
+        appoint(head, appointment, fic)
+    with pytest.raises(ReferentError, match="déjà été traitée"):
+        services.decline(user=head, appointment=appointment, reason="Encore")
+
+
+def test_a_shared_mission_takes_two_referents_sharing_one_allowance(
+    head, make_user, school, school_year, fic
+):
+    def candidate(username):
+        user = make_user(username, school=school)
+        with time_machine.travel(D(2010, 9, 1)):
+            return services.volunteer(user=user, school_year=school_year, motivation="Volontaire")
+
+    first, second, third = candidate("alice"), candidate("bruno"), candidate("chloe")
+    appoint(head, first, fic, cents=150000)
+    with pytest.raises(ReferentError, match="déjà un référent nommé"):
+        appoint(head, second, fic, cents=90000)
+    services.set_mission_shared(user=head, school=school, shared=True)
+    with pytest.raises(ReferentError, match="il reste 900,00 €"):
+        appoint(head, second, fic, cents=100000)
+    second.refresh_from_db()
+    assert second.state == Appointment.State.VOLUNTEERED
+    appoint(head, second, fic, cents=90000)
+    with pytest.raises(ReferentError, match="déjà partagée entre deux"):
+        appoint(head, third, fic, cents=40000)
+    with pytest.raises(ReferentError, match="Deux référents sont en poste"):
+        services.set_mission_shared(user=head, school=school, shared=False)
+    assert SchoolMission.is_shared(school)
 
 
 def test_corrections_are_new_rows_with_a_reason(manager, head, volunteer, fic):

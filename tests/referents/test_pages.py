@@ -1,13 +1,21 @@
 """The référents' pages: candidature, the head's page, the dashboard and payroll."""
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
 
 from referents import services
-from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, MissionLog
+from referents.models import (
+    AllowanceInstalment,
+    AllowanceScheme,
+    Appointment,
+    MissionLog,
+    PayrollExport,
+)
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -219,7 +227,7 @@ def test_the_referent_logs_a_mission(client_for, appointed, make_user, school):
     assert (log.appointment, log.minutes, log.category) == (appointment, 45, "1c")
     assert list(log.colleagues.all()) == [colleague.staff]
     content = client.get(url).content.decode()
-    assert "45 min" in content
+    assert "1c — Accompagnement des usages des collègues : 45 min" in content
 
 
 def test_a_colleague_of_another_school_is_not_offered(client_for, appointed, outsider):
@@ -255,8 +263,45 @@ def test_the_manager_exports_payroll_once(client_for, head, manager, appointed, 
     assert lines[0] == "Identifiant agent;Nom;UAI;Mois;Montant (€)"
     assert lines[1:] == [f"{user.staff.staff_id};Paul Durand;0783288A;2010-09;100,00"]
     assert AllowanceInstalment.objects.get().exported_at is not None
-    second = client.post(reverse("referents:export", args=["25"])).content.decode("utf-8")
-    assert second.lstrip("\ufeff").splitlines()[1:] == []
+    second = client.post(reverse("referents:export", args=["25"]), follow=True)
+    assert "Aucune mensualité à exporter" in second.content.decode()
+    assert PayrollExport.objects.count() == 1
+    # The past export can be downloaded again, as XLSX too, without exporting anything.
+    export = PayrollExport.objects.get()
+    again = client.get(reverse("referents:export_file", args=["25", export.pk, "xlsx"]))
+    assert again.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(again.content)).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        ["Identifiant agent", "Nom", "UAI", "Mois", "Montant (€)"],
+        [user.staff.staff_id, "Paul Durand", "0783288A", "2010-09", "100,00"],
+    ]
+    assert (
+        client.get(reverse("referents:export_file", args=["25", export.pk, "pdf"])).status_code
+        == 404
+    )
+
+
+def test_payroll_exports_as_xlsx_and_stays_in_its_academy(
+    client_for, head, manager, outsider, appointed, school
+):
+    services.compute_instalments(month=D(2010, 9, 1))
+    services.confirm_service_done(user=head, school=school, month=D(2010, 9, 1))
+    response = client_for(manager).post(
+        reverse("referents:export", args=["25"]), {"format": "xlsx"}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 2 and rows[1][4] == "100,00"
+    export = PayrollExport.objects.get()
+    for persona in (outsider, head):
+        client = client_for(persona)
+        assert (
+            client.get(reverse("referents:export_file", args=["25", export.pk, "csv"])).status_code
+            == 404
+        )
+        assert client.post(reverse("referents:export", args=["25"])).status_code == 404
 
 
 # --- Annual activity report --------------------------------------------------------------
@@ -302,3 +347,75 @@ def referent_logs(head, school, school_year, make_user):
             colleagues=[colleague.staff],
         )
     return user
+
+
+# --- Declining, sharing, training delivered -------------------------------------------
+
+
+def test_the_head_declines_a_candidature_from_his_page(client_for, head, candidate, outsider):
+    user, appointment = candidate
+    url = reverse("referents:decline", args=[appointment.pk])
+    assert (
+        client_for(outsider).post(url, {f"decline-{appointment.pk}-reason": "x"}).status_code == 404
+    )
+    client = client_for(head)
+    response = client.post(url, {f"decline-{appointment.pk}-reason": ""})
+    assert response.status_code == 400
+    assert "Indiquez au candidat le motif du refus." in response.content.decode()
+    response = client.post(url, {f"decline-{appointment.pk}-reason": "Poste pourvu"}, follow=True)
+    page = response.content.decode()
+    assert "Candidatures non retenues" in page and "Poste pourvu" in page
+    appointment.refresh_from_db()
+    assert appointment.state == "declined"
+    # The volunteer sees the answer on his candidature page.
+    assert (
+        "Candidature non retenue"
+        in client_for(user).get(reverse("referents:candidature")).content.decode()
+    )
+
+
+def test_the_head_shares_the_mission_between_two(
+    client_for, head, appointed, make_user, school, school_year, fic
+):
+    with time_machine.travel(D(2010, 9, 1)):
+        second = services.volunteer(
+            user=make_user("second", school=school), school_year=school_year, motivation="Moi aussi"
+        )
+    client = client_for(head)
+    url = reverse("referents:appoint", args=[second.pk])
+    response = client.post(url, appoint_data(second, fic, "600"))
+    assert "déjà un référent nommé" in response.content.decode()
+    client.post(reverse("referents:mission_share", args=[school.uai]), {"shared": "on"})
+    response = client.post(url, appoint_data(second, fic, "1300"))
+    assert "il reste 1 200,00 €" in response.content.decode()
+    response = client.post(url, appoint_data(second, fic, "1200"))
+    assert response.status_code == 302
+    assert Appointment.objects.active(D(2010, 10, 1)).filter(school=school).count() == 2
+    # Back to one référent is refused while two are in post.
+    response = client.post(reverse("referents:mission_share", args=[school.uai]), {})
+    assert response.status_code == 409
+    assert "Deux référents sont en poste" in response.content.decode()
+
+
+def test_the_referent_logs_training_delivered_from_his_session(client_for, appointed, make_session):
+    user, _appointment = appointed
+    session = make_session(days=-2)
+    session.trainers.add(user)
+    upcoming = make_session(days=5)
+    upcoming.trainers.add(user)
+    client = client_for(user)
+    url = reverse("referents:dashboard")
+    page = client.get(url).content.decode()
+    assert (
+        "Mes sessions à animer" in page
+        and reverse("training:session_detail", args=[upcoming.pk]) in page
+    )
+    response = client.post(url, {"date": str(dt.date.today()), "category": "training"})
+    assert response.status_code == 400
+    assert "Choisissez la session que vous avez animée." in response.content.decode()
+    response = client.post(
+        url, {"date": str(dt.date.today()), "category": "training", "session": session.pk}
+    )
+    assert response.status_code == 302
+    log = MissionLog.objects.get()
+    assert (log.session, log.minutes) == (session, sum(s.minutes for s in session.slots.all()))
