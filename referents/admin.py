@@ -54,3 +54,28 @@ class MissionLogAdmin(admin.ModelAdmin):
     list_display = ["appointment", "date", "category", "minutes"]
     list_filter = ["category"]
     list_select_related = ["appointment__staff__user", "appointment__school"]
+
+
+@admin.register(models.SchoolMission)
+class SchoolMissionAdmin(admin.ModelAdmin):
+    list_display = ["school", "shared", "updated_by", "updated_at"]
+    list_filter = ["shared"]
+    list_select_related = ["school", "updated_by"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(models.PayrollExport)
+class PayrollExportAdmin(admin.ModelAdmin):
+    """Read-only: an export is a fact (its rows are frozen)."""
+
+    list_display = ["academy", "created_at", "created_by"]
+    list_select_related = ["academy", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
