@@ -12,6 +12,9 @@ from referents.api import router as referents_router
 from referents.errors import ReferentError
 from training import services as training_services
 from training.api import router as training_router
+from training.api.audit import router as audit_router
+from training.api.closing import router as closing_router
+from training.api.school_plans import router as school_plans_router
 from training.errors import TrainingError
 
 
@@ -36,6 +39,9 @@ api = NinjaAPI(
 )
 api.add_router("/", training_router)
 api.add_router("/referents/", referents_router)
+api.add_router("/audit/", audit_router)
+api.add_router("/controle/", closing_router)
+api.add_router("/training/", school_plans_router)
 
 
 @api.exception_handler(TrainingError)

@@ -39,6 +39,10 @@ app.conf.beat_schedule = {
         "task": "training.tasks.resend_pending_notifications",
         "schedule": crontab(minute="*/10"),
     },
+    "find-anomalies": {
+        "task": "training.tasks.find_anomalies",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "training.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

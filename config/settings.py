@@ -294,6 +294,11 @@ DUNE_REMINDER_DAYS = env_int("DUNE_REMINDER_DAYS", 3, minimum=1, maximum=30)
 # Trainers are reminded of an attendance sheet still empty this many days after the slot.
 DUNE_ATTENDANCE_GRACE_DAYS = env_int("DUNE_ATTENDANCE_GRACE_DAYS", 3, minimum=1, maximum=60)
 DUNE_DEMO_PASSWORD = os.environ.get("DUNE_DEMO_PASSWORD", "demo-dune-2010")
+# Audit exports larger than this (rows, estimated with a count) run as a Celery task.
+DUNE_EXPORT_SYNC_MAX_ROWS = env_int("DUNE_EXPORT_SYNC_MAX_ROWS", 20000, minimum=1)
+# Uploaded and generated files (audit exports under exports/), served only through
+# views that check who asks.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # DSFR forms mark optional fields, as the design system now recommends. django-dsfr
 # warns on every form that this setting is transitional: once is enough.
 DSFR_MARK_OPTIONAL_FIELDS = True

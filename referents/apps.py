@@ -13,6 +13,14 @@ class ReferentsConfig(AppConfig):
 
         register_role_provider(referent_roles)
 
+        from referents import audit
+
+        audit.register()  # the référents' sections of the audit reports
+
+        from referents.anomalies import register as register_anomaly_checks
+
+        register_anomaly_checks()
+
         from django.db.models.signals import post_migrate
 
         from referents.reference import load_schemes

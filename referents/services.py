@@ -28,6 +28,7 @@ from referents.models import (
 )
 from training.models import RoleMembership, School, SchoolYear, Session, Slot, Staff
 from training.roles import staff_of
+from training.services.closing import is_frozen
 
 
 def euros(cents: int) -> str:
@@ -329,8 +330,10 @@ def compute_instalments(*, month: dt.date) -> int:
         annual_cents__isnull=False,
         school_year__start__lte=_month_end(month),
         school_year__end__gte=month,
-    ).select_related("scheme", "school_year")
+    ).select_related("scheme", "school_year", "school")
     for appointment in appointments:
+        if is_frozen(appointment.school.academy_id, appointment.school_year_id):
+            continue  # the year is closed for this académie: its ledger is frozen
         months = schedule(appointment.scheme, appointment.school_year)
         if month not in months:
             continue
@@ -370,6 +373,11 @@ def confirm_service_done(*, user, school: School, month: dt.date) -> int:
     """The head confirms *service fait* for the month, for his school (in bulk)."""
     if not _is_head(user, school):
         raise ReferentError(_("Seul le chef d'établissement atteste le service fait."), status=403)
+    year = SchoolYear.objects.containing(month).first()
+    if year is not None and is_frozen(school.academy_id, year):
+        raise ReferentError(
+            _("Cette année scolaire est close : ses indemnités sont figées."), status=409
+        )
     return AllowanceInstalment.objects.filter(
         appointment__school=school, month=month.replace(day=1), service_done_at__isnull=True
     ).update(service_done_at=timezone.now(), service_done_by=user)
@@ -423,6 +431,10 @@ def correct_instalment(
         raise ReferentError(_("Seul le rectorat corrige une indemnité."), status=403)
     if not reason.strip() or not amount_cents:
         raise ReferentError(_("Indiquez le montant et le motif de la correction."))
+    if is_frozen(appointment.school.academy_id, appointment.school_year_id):
+        raise ReferentError(
+            _("Cette année scolaire est close : ses indemnités sont figées."), status=409
+        )
     return AllowanceInstalment.objects.create(
         appointment=appointment,
         month=month.replace(day=1),

@@ -262,3 +262,53 @@ def make_session(module, other_school):
 @pytest.fixture
 def session(make_session):
     return make_session()
+
+
+# --- Audit reports ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def audit_data(make_session, make_user, trainer, teacher, school, other_school, outsider):
+    """Audit reports: a hand-built ledger. The teacher present 3 h on a past slot, a
+    lycée colleague first present then corrected to 2 h (partial), a third person
+    absent; one Paris entry that no Versailles report may count."""
+    from training import services
+    from training.models import HoursEntry
+    from training.services.attendance import Mark
+
+    session = make_session(approval="none", days=-2, capacity=10)
+    session.trainers.add(trainer)
+    colleague = make_user("colleague", school=other_school, last_name="Durand")
+    absent = make_user("absent", school=school, last_name="Zola")
+    for user in (teacher, colleague, absent):
+        services.request_enrolment(user=user, session=session, staff=user.staff)
+    slot = session.slots.get()
+    services.record_attendance(
+        user=trainer,
+        slot=slot,
+        marks=[
+            Mark(teacher.staff.pk, "present"),
+            Mark(colleague.staff.pk, "present"),
+            Mark(absent.staff.pk, "absent"),
+        ],
+    )
+    services.record_attendance(
+        user=trainer,
+        slot=slot,
+        marks=[Mark(colleague.staff.pk, "partial", 120)],
+        reason="Parti à 11h",
+    )
+    year = slot.session.module.programme.school_year
+    # A Paris entry, which no Versailles report may count.
+    HoursEntry.objects.create(
+        staff=outsider.staff,
+        slot=slot,
+        minutes=600,
+        priority=slot.session.module.programme.priority,
+        modality="in_person",
+        school_year=year,
+        source="correction",
+        reason="test",
+        author=trainer,
+    )
+    return {"year": year, "colleague": colleague, "absent": absent, "slot": slot}

@@ -329,3 +329,74 @@ class ItemEvidenceAdmin(ReadOnlyAdmin):
     list_display = ["staff", "item", "state", "source", "author", "at"]
     list_filter = ["state", "source"]
     list_select_related = ["staff__user", "item", "author"]
+
+
+# Anomalies and closings are written by the scan and the closing service only.
+@admin.register(models.Anomaly)
+class AnomalyAdmin(ReadOnlyAdmin):
+    list_display = ["code", "academy", "school_year", "message", "found_at", "resolved_at"]
+    list_filter = ["code", "academy", "school_year"]
+    list_select_related = ["academy", "school_year"]
+
+
+@admin.register(models.AcademyYearClosure)
+class AcademyYearClosureAdmin(ReadOnlyAdmin):
+    list_display = ["academy", "school_year", "closed_at", "closed_by", "open_anomalies"]
+    list_select_related = ["academy", "school_year", "closed_by"]
+
+
+# School training plans: written by their services only (history, transitions).
+class SchoolPlanLineInline(admin.TabularInline):
+    model = models.SchoolPlanLine
+    extra = 0
+    can_delete = False
+    fields = ["theme", "module", "priority", "planned_minutes", "modality"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.SchoolPlan)
+class SchoolPlanAdmin(ReadOnlyAdmin):
+    list_display = ["school", "school_year", "version", "status", "submitted_at", "approved_at"]
+    list_filter = ["school_year", "status"]
+    search_fields = ["school__uai", "school__name"]
+    list_select_related = ["school", "school_year"]
+    inlines = [SchoolPlanLineInline]
+
+
+@admin.register(models.SchoolPlanLine)
+class SchoolPlanLineAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "theme", "module", "priority", "planned_minutes", "modality"]
+    list_select_related = ["plan__school", "plan__school_year", "module", "priority"]
+
+
+@admin.register(models.SchoolPlanEvent)
+class SchoolPlanEventAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "action", "from_status", "to_status", "author", "at"]
+    list_filter = ["action"]
+    list_select_related = ["plan__school", "plan__school_year", "author"]
+
+
+@admin.register(models.TrainingNeed)
+class TrainingNeedAdmin(ReadOnlyAdmin):
+    list_display = ["staff", "school", "school_year", "theme", "modality", "created_at"]
+    list_filter = ["school_year", "modality"]
+    search_fields = ["theme", "school__uai", "staff__user__last_name"]
+    list_select_related = ["staff__user", "school", "school_year"]
+
+
+@admin.register(models.ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["report", "format", "author", "status", "progress", "rows", "created_at"]
+    list_filter = ["status", "format", "report"]
+    list_select_related = ["author"]
+
+
+@admin.register(models.ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "filename", "academy", "author", "status", "lines", "created_at"]
+    list_filter = ["kind", "status", "academy"]
+    exclude = ["content"]
+    list_select_related = ["academy", "author"]

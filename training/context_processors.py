@@ -39,12 +39,20 @@ def site(request):
             nav.append((_("Mes missions"), reverse("referents:dashboard")))
         if Role.HEAD in codes:
             nav.append((_("Référent numérique"), reverse("referents:school")))
+        if TEACHER in codes:
+            nav.append((_("Mes besoins"), reverse("training:my_needs")))
+        if codes & {REFERENT, Role.HEAD, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Plan de formation"), reverse("training:school_plans")))
         if codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Validations"), reverse("training:approval_queue")))
         if codes & {Role.HEAD, Role.TRAINER, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Suivi"), reverse("training:follow_up")))
         if codes & {Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Nouvelle session"), reverse("training:session_create")))
+        if codes & {Role.HEAD, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Pilotage"), reverse("training:audit_home")))
+        if codes & {Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Imports"), reverse("training:import_list")))
         if codes:
             nav.append((_("Établissements"), reverse("training:school_list")))
         nav.append((_("Mon compte"), reverse("training:account")))

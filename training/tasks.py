@@ -152,3 +152,40 @@ def flag_missing_attendance() -> int:
             notify.attendance_missing(slot=slot)
         count += 1
     return count
+
+
+@shared_task(acks_late=True)
+def run_export(job_id: int) -> bool:
+    """Write a large audit export's file, saving its progress after every chunk."""
+    from training import exports
+
+    return exports.run_job(job_id)
+
+
+@shared_task(acks_late=True)
+def find_anomalies(academy_id: int | None = None) -> dict:
+    """The nightly anomaly scan (every académie, or one). Idempotent: a second run
+    updates the open findings, creates none twice, and resolves those now fixed."""
+    from dataclasses import asdict
+
+    from training.anomalies import scan_all
+
+    return asdict(scan_all(academy_ids=None if academy_id is None else [academy_id]))
+
+
+@shared_task(acks_late=True)
+def check_import(run_id: int) -> str:
+    """The dry run of an uploaded file (imports). Idempotent: it only reads, and stores
+    its counts on a run still being checked."""
+    from training.imports import runner
+
+    return runner.check_run(run_id=run_id).status
+
+
+@shared_task(acks_late=True)
+def apply_import(run_id: int) -> str:
+    """Write a confirmed import in one transaction. Idempotent: a run already written
+    (or refused) is left alone."""
+    from training.imports import runner
+
+    return runner.apply_run(run_id=run_id).status

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from training.views import agenda, calendars, catalogue, directory, hours, management
+from training.views import audit as audit_views
 
 app_name = "training"
 
@@ -73,4 +74,87 @@ urlpatterns += [
         name="staff_attestation",
     ),
     path("suivi/", hours.follow_up, name="follow_up"),
+]
+
+# Audit: anomalies of the ledgers and the closing of a school year
+from training.views import anomalies as anomaly_views  # noqa: E402
+
+urlpatterns += [
+    path("audit/anomalies/", anomaly_views.anomaly_list, name="anomaly_list"),
+    path("audit/cloture/", anomaly_views.closing_page, name="closing"),
+]
+
+# Audit (« Pilotage »): dashboards, report exports and background export jobs
+urlpatterns += [
+    path("audit/", audit_views.academy_dashboard, name="audit_academy"),
+    path("audit/pilotage/", audit_views.pilotage, name="audit_home"),
+    path("audit/national/", audit_views.national_dashboard, name="audit_national"),
+    path("audit/etablissement/<str:uai>/", audit_views.school_dashboard, name="audit_school"),
+    path("audit/export/<str:key>.<str:fmt>", audit_views.export, name="audit_export"),
+    path("audit/exports/<int:pk>/", audit_views.job_page, name="audit_job"),
+    path("audit/exports/<int:pk>/etat/", audit_views.job_status, name="audit_job_status"),
+    path("audit/exports/<int:pk>/fichier/", audit_views.job_download, name="audit_job_download"),
+]
+
+# Imports from the rectorate's systems: directory CSV and GAIA exports
+from training.views import imports as import_views  # noqa: E402
+
+urlpatterns += [
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/etat/", import_views.import_status, name="import_status"),
+    path("imports/<int:pk>/confirmer/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/refus.csv", import_views.import_report, name="import_report"),
+]
+
+# School training plans and teachers' needs
+from training.views import school_plans  # noqa: E402
+
+urlpatterns += [
+    path("mes-besoins/", school_plans.my_needs, name="my_needs"),
+    path("mes-besoins/<int:pk>/retirer/", school_plans.withdraw_need, name="need_withdraw"),
+    path("plan-de-formation/", school_plans.plans_home, name="school_plans"),
+    path("plan-de-formation/academie/", school_plans.academy_plans, name="school_plans_academy"),
+    path(
+        "plan-de-formation/etablissements/<str:uai>/",
+        school_plans.school_plan,
+        name="school_plan",
+    ),
+    path(
+        "plan-de-formation/etablissements/<str:uai>/creer/",
+        school_plans.plan_create,
+        name="school_plan_create",
+    ),
+    path("plan-de-formation/<int:pk>/", school_plans.plan_detail, name="school_plan_detail"),
+    path("plan-de-formation/<int:pk>/lignes/", school_plans.line_add, name="school_plan_line_add"),
+    path(
+        "plan-de-formation/lignes/<int:pk>/",
+        school_plans.line_edit,
+        name="school_plan_line_edit",
+    ),
+    path(
+        "plan-de-formation/lignes/<int:pk>/supprimer/",
+        school_plans.line_remove,
+        name="school_plan_line_remove",
+    ),
+    path(
+        "plan-de-formation/<int:pk>/soumettre/",
+        school_plans.plan_submit,
+        name="school_plan_submit",
+    ),
+    path(
+        "plan-de-formation/<int:pk>/renvoyer/",
+        school_plans.plan_return,
+        name="school_plan_return",
+    ),
+    path(
+        "plan-de-formation/<int:pk>/approuver/",
+        school_plans.plan_approve,
+        name="school_plan_approve",
+    ),
+    path(
+        "plan-de-formation/<int:pk>/nouvelle-version/",
+        school_plans.plan_new_version,
+        name="school_plan_new_version",
+    ),
 ]

@@ -1,3 +1,4 @@
+from .anomalies import AcademyYearClosure, Anomaly
 from .attendance import Attendance, HoursEntry, ItemEvidence, LedgerWriteError
 from .catalogue import Modality, Module, ParcoursPhase, ParcoursTemplate, Programme, Session, Slot
 from .directory import (
@@ -16,15 +17,26 @@ from .directory import (
     degree_of_kind,
 )
 from .enrolment import Enrolment, EnrolmentEvent, Notification
+from .exports import ExportJob
+from .imports import ImportRun
 from .plan import Domain, Framework, HoursTarget, Item, Priority, TrainingPlan
 from .roles import ApiToken, CalendarToken, RoleMembership
+from .school_plan import SchoolPlan, SchoolPlanEvent, SchoolPlanLine, TrainingNeed
 
 __all__ = [
+    "ExportJob",
+    "SchoolPlan",
+    "SchoolPlanEvent",
+    "SchoolPlanLine",
+    "TrainingNeed",
+    "AcademyYearClosure",
+    "Anomaly",
     "Attendance",
     "HoursEntry",
     "ItemEvidence",
     "LedgerWriteError",
     "Enrolment",
+    "ImportRun",
     "EnrolmentEvent",
     "Modality",
     "Module",

@@ -104,6 +104,16 @@ class HoursEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise LedgerWriteError("HoursEntry rows are append-only: write a correcting entry.")
+        # The last line of defence behind the services' check: nothing is added to the
+        # ledger of a year closed nationally or for the académie running the slot.
+        frozen = SchoolYear.objects.filter(pk=self.school_year_id).filter(
+            Q(closed_at__isnull=False)
+            | Q(closures__academy__programmes__modules__sessions__slots=self.slot_id)
+        )
+        if frozen.exists():
+            raise LedgerWriteError(
+                str(_("L'année scolaire est close : ses heures ne changent plus."))
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

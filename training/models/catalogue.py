@@ -233,6 +233,10 @@ class Session(models.Model):
         _("désistement possible jusqu'à N jours avant le début"), default=1
     )
     cancelled_reason = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+    # The session's id in the rectorate's training system (GAIA), set by its imports.
+    gaia_id = models.CharField(
+        _("identifiant GAIA de la session"), max_length=20, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -312,6 +316,9 @@ class Slot(models.Model):
     conflict_override_reason = models.CharField(
         _("motif du passage outre"), max_length=300, blank=True
     )
+    # Stable key of a slot imported from GAIA ("<session id>#<rank in the session>"): a
+    # slot moved in GAIA is updated in place (same UID, SEQUENCE bumped).
+    gaia_key = models.CharField(max_length=40, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -323,7 +330,10 @@ class Slot(models.Model):
                 condition=Q(end__gt=models.F("start")), name="slot_end_after_start"
             ),
         ]
-        indexes = [models.Index(fields=["start", "end"])]
+        indexes = [
+            models.Index(fields=["start", "end"]),
+            models.Index(fields=["gaia_key"], name="slot_gaia_key"),
+        ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.start)

@@ -57,16 +57,16 @@ def _year(slot: Slot) -> SchoolYear:
     return slot.session.module.programme.school_year
 
 
-def refuse_if_closed(year: SchoolYear) -> None:
-    if year.closed_at is not None:
-        raise TrainingError(
-            _(
-                "L'année scolaire %(year)s est close depuis le %(date)s : "
-                "ses heures ne changent plus."
-            )
-            % {"year": year.name, "date": timezone.localtime(year.closed_at).strftime("%d/%m/%Y")},
-            status=409,
-        )
+def _academy_id(slot: Slot) -> int:
+    return slot.session.module.programme.academy_id
+
+
+def refuse_if_closed(year: SchoolYear, academy=None) -> None:
+    """Refuse a ledger write once the year is closed, nationally or (given the
+    académie that runs the training) for that académie."""
+    from training.services.closing import refuse_if_frozen
+
+    refuse_if_frozen(academy, year)
 
 
 def can_take_attendance(user, session: Session) -> bool:
@@ -152,7 +152,7 @@ def record_attendance(
         raise TrainingError(
             _("Seuls les formateurs de la session remplissent sa feuille d'émargement."), status=403
         )
-    refuse_if_closed(_year(slot))
+    refuse_if_closed(_year(slot), _academy_id(slot))
     if slot.status == Slot.Status.CANCELLED:
         raise TrainingError(_("Cette séance est annulée : pas d'émargement."), status=409)
     if slot.modality == Modality.SELF_PACED:
@@ -246,7 +246,7 @@ def declare_work(*, user, slot: Slot, minutes: int) -> Attendance:
     staff = Staff.objects.filter(user=user, active=True).first()
     if staff is None or not slot.session.enrolments.booked().filter(staff=staff).exists():
         raise TrainingError(_("Vous n'êtes pas inscrit à cette session."), status=403)
-    refuse_if_closed(_year(slot))
+    refuse_if_closed(_year(slot), _academy_id(slot))
     if slot.modality != Modality.SELF_PACED:
         raise TrainingError(
             _("Seul un travail en ligne se déclare ; les séances sont émargées."), status=409
@@ -285,7 +285,7 @@ def review_declaration(
         raise TrainingError(
             _("Seuls les formateurs de la session valident ce travail."), status=403
         )
-    refuse_if_closed(_year(slot))
+    refuse_if_closed(_year(slot), _academy_id(slot))
     if attendance.status != Status.DECLARED:
         raise TrainingError(_("Il n'y a pas de déclaration à examiner."), status=409)
     if accept:
@@ -326,12 +326,20 @@ def close_school_year(*, user, school_year: SchoolYear) -> SchoolYear:
 # --- C2i2e ----------------------------------------------------------------------------
 
 
+def _refuse_if_current_year_closed(staff: Staff) -> None:
+    """Evidence carries no year: it belongs to the year in which it is given."""
+    year = SchoolYear.objects.containing(timezone.localdate()).first()
+    if year is not None:
+        refuse_if_closed(year, staff.school.academy_id)
+
+
 @transaction.atomic
 def position_items(*, user, items: Iterable[Item]) -> int:
     """The teacher says which items he thinks he masters (never lowers a state)."""
     staff = Staff.objects.filter(user=user, active=True).first()
     if staff is None:
         raise TrainingError(_("Votre compte n'est rattaché à aucun établissement."), status=403)
+    _refuse_if_current_year_closed(staff)
     count = 0
     for item in items:
         _evidence, created = ItemEvidence.objects.get_or_create(
@@ -366,6 +374,11 @@ def validate_items(
             _("Vous ne formez pas cette personne : vous ne pouvez pas valider ses compétences."),
             status=403,
         )
+    if session is not None:
+        programme = session.module.programme
+        refuse_if_closed(programme.school_year, programme.academy_id)
+    else:
+        _refuse_if_current_year_closed(staff)
     count = 0
     for item in items:
         evidence = ItemEvidence.objects.select_for_update().filter(staff=staff, item=item).first()

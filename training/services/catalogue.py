@@ -39,7 +39,7 @@ class SlotResult:
 def _refuse_if_year_closed(session: Session) -> None:
     from training.services.attendance import refuse_if_closed
 
-    refuse_if_closed(session.module.programme.school_year)
+    refuse_if_closed(session.module.programme.school_year, session.module.programme.academy_id)
 
 
 def _require_manager(user, academy) -> None:

@@ -1,0 +1,207 @@
+"""Audit reports as files: CSV (``;``, UTF-8 with a BOM, what French spreadsheet users
+open) and XLSX (openpyxl's write-only mode, which streams rows to disk).
+
+``write_report`` takes a report's rows chunk by chunk (``ReportSpec.iter_frames``) and
+writes each chunk before asking for the next, so memory is bounded by a chunk whatever
+the size of the report. The same function serves a small report synchronously and a
+large one in the ``run_export`` Celery task, so both files are the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import tempfile
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from training.errors import TrainingError
+from training.models import ExportJob
+from training.reports import REGISTRY, ReportFilters, ReportSpec
+
+# The reports by key (the registry itself: apps registering later are included).
+REPORTS = REGISTRY
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+CHUNK_ROWS = 5000
+
+Progress = Callable[[int, int | None], None]
+
+
+def get_report(key: str) -> ReportSpec:
+    try:
+        return REPORTS[key]
+    except KeyError:
+        raise TrainingError(_("Rapport inconnu : %(key)s.") % {"key": key}, status=404) from None
+
+
+def estimated_rows(key: str, user, filters: ReportFilters) -> int:
+    """A cheap estimate of a report's size (one count query); reports without a count
+    have a bounded number of rows (priorities, competences, bassins)."""
+    spec = get_report(key)
+    return spec.count(user, filters) if spec.count else 0
+
+
+def is_large(key: str, user, filters: ReportFilters) -> bool:
+    return estimated_rows(key, user, filters) > settings.DUNE_EXPORT_SYNC_MAX_ROWS
+
+
+def filename(key: str, filters: ReportFilters, fmt: str) -> str:
+    return f"{key}-{filters.school_year.name}.{fmt}"
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        # French decimals: 1,5 rather than 1.5; no trailing zeros (2 rather than 2.00).
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    return str(value)
+
+
+def _xlsx_cell(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def write_report(
+    key: str,
+    user,
+    filters: ReportFilters,
+    fmt: str,
+    fileobj,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK_ROWS,
+) -> int:
+    """Write report ``key`` as seen by ``user`` into the binary file ``fileobj``, in
+    ``fmt`` (``csv`` or ``xlsx``). ``progress(rows_written, expected_rows_or_None)`` is
+    called after every chunk. Returns the number of data rows."""
+    if fmt not in FORMATS:
+        raise TrainingError(_("Format d'export inconnu : %(fmt)s.") % {"fmt": fmt})
+    spec = get_report(key)
+    expected = spec.count(user, filters) if spec.count else None
+    written = 0
+    header_done = False
+    if fmt == "csv":
+        text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, delimiter=";")
+        for frame in spec.iter_frames(user, filters, chunk_size=chunk_size):
+            if not header_done:
+                writer.writerow(spec.header(frame.columns))
+                header_done = True
+            for row in frame.itertuples(index=False, name=None):
+                writer.writerow([_csv_cell(v) for v in row])
+            written += len(frame)
+            text.flush()
+            if progress:
+                progress(written, expected)
+        if not header_done:
+            writer.writerow(spec.header(spec.builder(user, filters).columns))
+        text.flush()
+        text.detach()  # leave the caller's file open
+        return written
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=str(spec.title)[:31])
+    for frame in spec.iter_frames(user, filters, chunk_size=chunk_size):
+        if not header_done:
+            sheet.append(spec.header(frame.columns))
+            header_done = True
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append([_xlsx_cell(v) for v in row])
+        written += len(frame)
+        if progress:
+            progress(written, expected)
+    if not header_done:
+        sheet.append(spec.header(spec.builder(user, filters).columns))
+    book.save(fileobj)
+    return written
+
+
+# --- Background exports -------------------------------------------------------------------
+
+
+def start_export(*, user, key: str, filters: ReportFilters, fmt: str) -> ExportJob:
+    """Record an export job for ``user`` and enqueue it once the row is committed."""
+    from training.tasks import enqueue_on_commit, run_export
+
+    get_report(key)
+    if fmt not in FORMATS:
+        raise TrainingError(_("Format d'export inconnu : %(fmt)s.") % {"fmt": fmt})
+    with transaction.atomic():
+        job = ExportJob(author=user, report=key, filters=filters.to_json(), format=fmt)
+        job.full_clean()
+        job.save()
+        enqueue_on_commit(run_export, job.pk)
+    return job
+
+
+def run_job(job_id: int) -> bool:
+    """Write an export job's file. Claimed with a conditional update, so a duplicated
+    task does nothing; the progress is saved after every chunk (its own small update,
+    visible to the page polling it)."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.RUNNING
+    )
+    if not claimed:
+        return False
+    job = ExportJob.objects.select_related("author").get(pk=job_id)
+
+    def progress(written: int, expected: int | None) -> None:
+        percent = min(99, 100 * written // expected) if expected else 50
+        ExportJob.objects.filter(pk=job.pk).update(progress=percent, rows=written)
+
+    try:
+        filters = ReportFilters.from_json(job.filters)
+        with tempfile.TemporaryFile() as tmp:
+            rows = write_report(job.report, job.author, filters, job.format, tmp, progress)
+            tmp.seek(0)
+            name = default_storage.save(
+                f"exports/{job.pk}-{filename(job.report, filters, job.format)}", File(tmp)
+            )
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error=str(exc)[:300],
+            finished_at=timezone.now(),
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        progress=100,
+        rows=rows,
+        file=name,
+        finished_at=timezone.now(),
+    )
+    return True
+
+
+__all__ = [
+    "CONTENT_TYPES",
+    "run_job",
+    "start_export",
+    "FORMATS",
+    "REPORTS",
+    "estimated_rows",
+    "filename",
+    "get_report",
+    "is_large",
+    "write_report",
+]

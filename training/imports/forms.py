@@ -1,0 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from training.models import ImportRun
+
+
+class ImportForm(DsfrBaseForm):
+    kind = forms.ChoiceField(label=_("Type de fichier"), choices=ImportRun.Kind.choices)
+    academy = forms.ModelChoiceField(label=_("Académie"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "CSV ou export GAIA, en UTF-8 ou Windows-1252, séparé par « ; », « , » ou « | »."
+        ),
+    )
+
+    def __init__(self, *args, academies, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["academy"].queryset = academies
+        self.fields["kind"].choices = kinds

@@ -1,0 +1,649 @@
+"""The rectorate's training system (GAIA) exports: pipe-separated, CP1252, dates
+``dd/mm/yyyy`` and times ``HH:MM`` in Paris time (FACTS.md). The shared reader takes
+them as they come (it also accepts UTF-8 and the other separators).
+
+How they map onto Dune (written through the catalogue and enrolment services, as a
+manager of the académie would, so that conflicts, notifications and SEQUENCE behave as
+for a change made on a page):
+
+formations ``table|disp_id|disp_name|module_id|module_name|session_id|groupe|start_date|
+start_time|end_date|end_time|type_lieu|lieu|`` — one line per slot.
+
+- ``disp_id`` → ``Programme.code`` of the school year containing the slot's start (the
+  « développement des usages du numérique » priority of that year's national plan; a
+  new programme is *candidature individuelle*: switch it to *public désigné* in the
+  admin before importing its stagiaires). ``disp_name`` → its title.
+- ``module_id``/``module_name`` → ``Module.code``/``title`` in that programme.
+- ``session_id`` → ``Session.gaia_id`` (group ``groupe``, zero-padded to 2 characters).
+  A new session is a draft with 30 places (GAIA's exports carry no capacity), to
+  review and publish on its page.
+- Each line is a slot whose stable key is ``<session_id>#<rank>``, its rank among the
+  session's lines in the file: importing again a file where a slot moved updates that
+  slot in place (same calendar UID, SEQUENCE bumped, booked people told). A slot of a
+  session in the file whose rank is no longer there is cancelled (kept, as
+  ``STATUS:CANCELLED``). Conflicts with other slots are recorded as overridden « Import
+  GAIA »: GAIA is the reference for the rectorate's schedule.
+- ``type_lieu``: « DIST », « FOAD », « distance », « en ligne » → self-paced work (the
+  window from start to end, crediting the daily span ``end_time − start_time``);
+  « CV », « classe virtuelle », « visio » → virtual, ``lieu`` being its link; anything
+  else (« ETAB », « établissement », « présentiel », empty) → in person.
+- ``lieu``: a UAI of a school of the académie → the slot's school; another text → the
+  room (100 characters). A UAI with a wrong check letter, or of no known school of the
+  académie, refuses the line.
+
+intervenants ``table|module_id|nom|prénom|email|`` → trainers of every session of the
+module (the latest school year's module of that id): a person with an account of the
+académie (staff, or trainer membership) found by e-mail is added to the sessions'
+trainers; anyone else is added to the sessions' « intervenants extérieurs ».
+
+stagiaires ``table|session_id|nom|prénom|email`` → a booking of that *public désigné*
+session for the staff member of the académie with that e-mail (``book_staff``: the
+capacity, overlap and eligibility rules apply; a refusal then is reported on the line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from training.errors import TrainingError
+from training.imports.base import Importer, LineRefused, Plan
+from training.imports.reader import Column, normalize_header
+from training.models import (
+    Enrolment,
+    Modality,
+    Module,
+    Priority,
+    Programme,
+    RoleMembership,
+    School,
+    SchoolYear,
+    Session,
+    Slot,
+    Staff,
+)
+from training.validators import UAI_RE, validate_uai
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+DEFAULT_CAPACITY = 30
+OVERRIDE_REASON = "Import GAIA"
+DISP_ID_RE = re.compile(r"^[A-Z0-9]{10}$")
+ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+SELF_PACED = {"dist", "distance", "foad", "enligne", "horstemps", "adistance"}
+VIRTUAL = {"cv", "classevirtuelle", "visio", "visioconference", "virtuel"}
+
+
+def parse_date(value: str, label: str) -> dt.date:
+    value = (value or "").strip()
+    if not re.fullmatch(r"\d{2}/\d{2}/\d{4}", value):
+        raise LineRefused(
+            _("%(label)s « %(value)s » : format attendu jj/mm/aaaa.")
+            % {"label": label, "value": value}
+        )
+    try:
+        return dt.datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        raise LineRefused(
+            _("%(label)s « %(value)s » : cette date n'existe pas.")
+            % {"label": label, "value": value}
+        ) from None
+
+
+def parse_time(value: str, label: str) -> dt.time:
+    value = (value or "").strip()
+    match = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise LineRefused(
+            _("%(label)s « %(value)s » : heure attendue HH:MM.") % {"label": label, "value": value}
+        )
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def local(day: dt.date, time: dt.time) -> dt.datetime:
+    moment = dt.datetime.combine(day, time, PARIS)
+    # A time skipped by the spring clock change does not exist in Paris.
+    if moment.astimezone(dt.UTC).astimezone(PARIS).replace(tzinfo=None) != dt.datetime.combine(
+        day, time
+    ):
+        raise LineRefused(
+            _("%(day)s %(time)s n'existe pas à Paris (changement d'heure).")
+            % {"day": day.strftime("%d/%m/%Y"), "time": time.strftime("%H:%M")}
+        )
+    return moment
+
+
+def _fmt(moment: dt.datetime) -> str:
+    return timezone.localtime(moment, PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def modality_of(type_lieu: str) -> str:
+    key = normalize_header(type_lieu)
+    if key in SELF_PACED:
+        return Modality.SELF_PACED
+    if key in VIRTUAL:
+        return Modality.VIRTUAL
+    return Modality.IN_PERSON
+
+
+class FormationsImporter(Importer):
+    kind = "gaia_formations"
+    columns = [
+        Column("table", (), required=False),
+        Column("disp_id", ("dispositif", "id dispositif")),
+        Column("disp_name", ("libelle dispositif", "intitule dispositif")),
+        Column("module_id", ("module", "id module")),
+        Column("module_name", ("libelle module", "intitule module")),
+        Column("session_id", ("session", "id session")),
+        Column("groupe", ("group", "groupe")),
+        Column("start_date", ("date debut",)),
+        Column("start_time", ("heure debut",)),
+        Column("end_date", ("date fin",)),
+        Column("end_time", ("heure fin",)),
+        Column("type_lieu", ("type lieu",), required=False),
+        Column("lieu", ("place",), required=False),
+    ]
+
+    def _plan(self, table, plan: Plan, progress) -> None:
+        years = list(SchoolYear.objects.all())
+        uais = {
+            s.uai: s for s in School.objects.filter(academy=self.academy).only("pk", "uai", "name")
+        }
+        sessions_seen: dict[str, tuple[int, tuple]] = {}
+        ranks: dict[str, int] = {}
+        slots_seen: dict[tuple, int] = {}
+        rows = []
+        for line, values in table.rows:
+            try:
+                row = self._row(values, years, uais)
+                owner = (row["disp_id"], row["module_id"], row["group"], row["year"].pk)
+                first = sessions_seen.setdefault(row["session_id"], (line, owner))
+                if first[1] != owner:
+                    raise LineRefused(
+                        _(
+                            "La session %(id)s est rattachée ligne %(line)s à un autre "
+                            "dispositif, module, groupe ou année."
+                        )
+                        % {"id": row["session_id"], "line": first[0]}
+                    )
+                when = (row["session_id"], row["start"], row["end"])
+                if when in slots_seen:
+                    raise LineRefused(
+                        _("Séance en double dans le fichier (aussi ligne %(line)s).")
+                        % {"line": slots_seen[when]}
+                    )
+                slots_seen[when] = line
+            except LineRefused as exc:
+                plan.refuse(line, exc.message)
+                continue
+            ranks[row["session_id"]] = ranks.get(row["session_id"], 0) + 1
+            row["key"] = f"{row['session_id']}#{ranks[row['session_id']]}"
+            row["line"] = line
+            rows.append(row)
+        existing = {
+            s.gaia_key: s
+            for s in Slot.objects.filter(
+                session__module__programme__academy=self.academy,
+                gaia_key__in=[r["key"] for r in rows],
+            ).select_related("session__module__programme", "school")
+        }
+        for row in rows:
+            slot = existing.get(row["key"])
+            if slot is None:
+                plan.created += 1
+            elif self._differs(slot, row):
+                plan.updated += 1
+            else:
+                plan.unchanged += 1
+        # Slots of the file's sessions that GAIA no longer lists: to cancel (an update).
+        plan.updated += (
+            Slot.objects.filter(
+                session__module__programme__academy=self.academy, session__gaia_id__in=list(ranks)
+            )
+            .exclude(gaia_key="")
+            .exclude(gaia_key__in=[r["key"] for r in rows])
+            .exclude(status=Slot.Status.CANCELLED)
+            .count()
+        )
+        plan.work = {"rows": rows, "sessions": sorted(ranks)}
+
+    def _row(self, values: dict, years, uais) -> dict:
+        disp_id = values.get("disp_id", "").strip().upper()
+        if not DISP_ID_RE.match(disp_id):
+            raise LineRefused(
+                _("Identifiant de dispositif « %(id)s » invalide : 10 lettres ou chiffres.")
+                % {"id": disp_id}
+            )
+        module_id = values.get("module_id", "").strip()
+        session_id = values.get("session_id", "").strip()
+        for label, value in (
+            (_("Identifiant de module"), module_id),
+            (_("Identifiant de session"), session_id),
+        ):
+            if not ID_RE.match(value):
+                raise LineRefused(
+                    _("%(label)s « %(value)s » invalide.") % {"label": label, "value": value}
+                )
+        group = values.get("groupe", "").strip()
+        if not re.fullmatch(r"[A-Za-z0-9]{1,2}", group):
+            raise LineRefused(_("Groupe « %(value)s » invalide : 2 caractères.") % {"value": group})
+        group = group.zfill(2)
+        disp_name = values.get("disp_name", "").strip()
+        module_name = values.get("module_name", "").strip()
+        if not disp_name or not module_name:
+            raise LineRefused(_("Intitulé du dispositif ou du module manquant."))
+        start_day = parse_date(values.get("start_date"), _("Date de début"))
+        end_day = parse_date(values.get("end_date"), _("Date de fin"))
+        start_time = parse_time(values.get("start_time"), _("Heure de début"))
+        end_time = parse_time(values.get("end_time"), _("Heure de fin"))
+        start, end = local(start_day, start_time), local(end_day, end_time)
+        if end <= start:
+            raise LineRefused(
+                _("La fin (%(end)s) n'est pas après le début (%(start)s).")
+                % {"end": _fmt(end), "start": _fmt(start)}
+            )
+        year = next((y for y in years if y.start <= start_day <= y.end), None)
+        if year is None:
+            raise LineRefused(
+                _("Aucune année scolaire ne contient le %(day)s.")
+                % {"day": start_day.strftime("%d/%m/%Y")}
+            )
+        modality = modality_of(values.get("type_lieu", ""))
+        place = values.get("lieu", "").strip()
+        school, room, video_url, credited = None, "", "", None
+        if modality == Modality.VIRTUAL:
+            if not re.match(r"^https?://", place):
+                raise LineRefused(_("Une classe virtuelle doit avoir son lien (http…) en lieu."))
+            video_url = place
+        elif modality == Modality.SELF_PACED:
+            credited = (end_time.hour * 60 + end_time.minute) - (
+                start_time.hour * 60 + start_time.minute
+            )
+            if credited <= 0:
+                raise LineRefused(
+                    _("Travail en ligne : l'heure de fin doit suivre l'heure de début.")
+                )
+        elif UAI_RE.match(place.upper()):
+            try:
+                validate_uai(place.upper())
+            except ValidationError as exc:
+                raise LineRefused(exc.messages[0]) from None
+            school = uais.get(place.upper())
+            if school is None:
+                raise LineRefused(
+                    _("Établissement inconnu dans l'académie : UAI %(uai)s.")
+                    % {"uai": place.upper()}
+                )
+        else:
+            room = place[:100]
+        return {
+            "disp_id": disp_id,
+            "disp_name": disp_name[:200],
+            "module_id": module_id,
+            "module_name": module_name[:200],
+            "session_id": session_id,
+            "group": group,
+            "year": year,
+            "start": start,
+            "end": end,
+            "modality": str(modality),
+            "school": school,
+            "room": room,
+            "video_url": video_url,
+            "credited_minutes": credited,
+        }
+
+    @staticmethod
+    def _slot_fields(row: dict) -> dict:
+        return {
+            "modality": row["modality"],
+            "start": row["start"],
+            "end": row["end"],
+            "school": row["school"],
+            "room": row["room"],
+            "video_url": row["video_url"],
+            "credited_minutes": row["credited_minutes"],
+        }
+
+    def _differs(self, slot: Slot, row: dict) -> bool:
+        programme = slot.session.module.programme
+        fields = self._slot_fields(row)
+        return (
+            slot.status == Slot.Status.CANCELLED
+            or any(getattr(slot, k) != v for k, v in fields.items())
+            or programme.title != row["disp_name"]
+            or slot.session.module.title != row["module_name"]
+        )
+
+    def _apply(self, plan: Plan, progress) -> None:
+        from training import services
+
+        programmes, modules, sessions = {}, {}, {}
+        rows = plan.work["rows"]
+        plan.created = plan.updated = plan.unchanged = 0
+        keys_in_file = {row["key"] for row in rows}
+        failed_sessions = set()
+        for index, row in enumerate(rows):
+            progress(index, len(rows))
+            try:
+                session = self._session(row, programmes, modules, sessions)
+                slot = (
+                    Slot.objects.filter(session=session, gaia_key=row["key"])
+                    .select_related("session__module__programme", "school")
+                    .first()
+                )
+                fields = self._slot_fields(row)
+                if slot is None:
+                    result = services.add_slot(
+                        user=self.user,
+                        session=session,
+                        override=True,
+                        override_reason=OVERRIDE_REASON,
+                        **fields,
+                    )
+                    Slot.objects.filter(pk=result.slot.pk).update(gaia_key=row["key"])
+                    plan.created += 1
+                elif self._differs(slot, row):
+                    if slot.status == Slot.Status.CANCELLED:
+                        # Back in GAIA: scheduled again (a change, SEQUENCE bumped).
+                        Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.SCHEDULED)
+                    services.update_slot(
+                        user=self.user,
+                        slot=slot,
+                        override=True,
+                        override_reason=OVERRIDE_REASON,
+                        **fields,
+                    )
+                    plan.updated += 1
+                else:
+                    plan.unchanged += 1
+            except TrainingError as exc:
+                failed_sessions.add(row["session_id"])
+                plan.refuse(row["line"], exc.message)
+        # Slots of the file's sessions that GAIA no longer lists are cancelled.
+        for session_id in plan.work["sessions"]:
+            if session_id in failed_sessions:
+                continue
+            gone = Slot.objects.filter(
+                session__module__programme__academy=self.academy,
+                session__gaia_id=session_id,
+                gaia_key__startswith=f"{session_id}#",
+            ).exclude(Q(gaia_key__in=keys_in_file) | Q(status=Slot.Status.CANCELLED))
+            for slot in gone:
+                services.cancel_slot(user=self.user, slot=slot)
+                plan.updated += 1
+        progress(len(rows), len(rows))
+
+    def _session(self, row, programmes, modules, sessions) -> Session:
+        from training import services
+
+        if row["session_id"] in sessions:
+            return sessions[row["session_id"]]
+        year = row["year"]
+        key = (row["disp_id"], year.pk)
+        if key not in programmes:
+            programme = Programme.objects.filter(
+                academy=self.academy, school_year=year, code=row["disp_id"]
+            ).first()
+            if programme is None:
+                priority = (
+                    Priority.objects.filter(plan__school_year=year, code="numerique").first()
+                    or Priority.objects.filter(plan__school_year=year).first()
+                )
+                if priority is None:
+                    raise TrainingError(
+                        _("Aucun plan national pour %(year)s : priorité introuvable.")
+                        % {"year": year}
+                    )
+                programme = services.create_programme(
+                    user=self.user,
+                    academy=self.academy,
+                    school_year=year,
+                    code=row["disp_id"],
+                    title=row["disp_name"],
+                    priority=priority,
+                )
+            elif programme.title != row["disp_name"]:
+                Programme.objects.filter(pk=programme.pk).update(title=row["disp_name"])
+            programmes[key] = programme
+        programme = programmes[key]
+        mkey = (programme.pk, row["module_id"])
+        if mkey not in modules:
+            module = Module.objects.filter(programme=programme, code=row["module_id"]).first()
+            if module is None:
+                module = services.create_module(
+                    user=self.user,
+                    programme=programme,
+                    code=row["module_id"],
+                    title=row["module_name"],
+                )
+            elif module.title != row["module_name"]:
+                Module.objects.filter(pk=module.pk).update(title=row["module_name"])
+            modules[mkey] = module
+        module = modules[mkey]
+        session = (
+            Session.objects.filter(
+                module__programme__academy=self.academy, gaia_id=row["session_id"]
+            ).first()
+            or Session.objects.filter(module=module, group=row["group"]).first()
+        )
+        if session is None:
+            session = services.create_session(
+                user=self.user, module=module, group=row["group"], capacity=DEFAULT_CAPACITY
+            )
+        if session.gaia_id != row["session_id"]:
+            Session.objects.filter(pk=session.pk).update(gaia_id=row["session_id"])
+            session.gaia_id = row["session_id"]
+        sessions[row["session_id"]] = session
+        return session
+
+
+def _person(values: dict) -> tuple[str, str, str]:
+    last = values.get("nom", "").strip()
+    first = values.get("prenom", "").strip()
+    email = values.get("email", "").strip().lower()
+    if not last or not first:
+        raise LineRefused(_("Nom ou prénom manquant."))
+    return last, first, email
+
+
+class TrainersImporter(Importer):
+    kind = "gaia_trainers"
+    columns = [
+        Column("table", (), required=False),
+        Column("module_id", ("module", "id module")),
+        Column("nom", ("last name",)),
+        Column("prenom", ("first name", "prénom")),
+        Column("email", ("courriel", "mel", "mail"), required=False),
+    ]
+
+    def _modules(self, codes) -> dict[str, Module]:
+        found = {}
+        for module in Module.objects.filter(
+            programme__academy=self.academy, code__in=list(codes)
+        ).order_by("programme__school_year__start", "pk"):
+            found[module.code] = module  # the latest school year's wins
+        return found
+
+    def _plan(self, table, plan: Plan, progress) -> None:
+        from django.contrib.auth import get_user_model
+
+        modules = self._modules({v.get("module_id", "").strip() for _l, v in table.rows})
+        emails = {v.get("email", "").strip().lower() for _l, v in table.rows} - {""}
+        User = get_user_model()
+        academy_users = {
+            u.email_lower: u
+            for u in User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .filter(
+                Q(staff__school__academy=self.academy)
+                | Q(
+                    memberships__academy=self.academy,
+                    memberships__role=RoleMembership.Role.TRAINER,
+                )
+            )
+            .distinct()
+        }
+        seen: dict[tuple, int] = {}
+        rows = []
+        for line, values in table.rows:
+            try:
+                module_id = values.get("module_id", "").strip()
+                last, first, email = _person(values)
+                module = modules.get(module_id)
+                if module is None:
+                    raise LineRefused(
+                        _(
+                            "Module GAIA inconnu dans l'académie : %(id)s (importez d'abord les "
+                            "formations)."
+                        )
+                        % {"id": module_id}
+                    )
+                key = (module_id, email or f"{first} {last}".lower())
+                if key in seen:
+                    raise LineRefused(
+                        _("Intervenant en double dans le fichier (aussi ligne %(line)s).")
+                        % {"line": seen[key]}
+                    )
+                seen[key] = line
+            except LineRefused as exc:
+                plan.refuse(line, exc.message)
+                continue
+            user = academy_users.get(email) if email else None
+            name = f"{first} {last}"
+            sessions = list(module.sessions.exclude(status=Session.Status.CANCELLED))
+            if user is not None:
+                new = any(not s.trainers.filter(pk=user.pk).exists() for s in sessions)
+            else:
+                new = any(name not in s.external_trainers for s in sessions)
+            if new:
+                plan.created += 1
+            else:
+                plan.unchanged += 1
+            rows.append({"line": line, "module": module, "user": user, "name": name})
+        plan.work = {"rows": rows}
+
+    def _apply(self, plan: Plan, progress) -> None:
+        from training import services
+
+        rows = plan.work["rows"]
+        for index, row in enumerate(rows):
+            progress(index, len(rows))
+            try:
+                for session in row["module"].sessions.exclude(status=Session.Status.CANCELLED):
+                    if row["user"] is not None:
+                        if not session.trainers.filter(pk=row["user"].pk).exists():
+                            services.update_session(
+                                user=self.user,
+                                session=session,
+                                trainers=[*session.trainers.all(), row["user"]],
+                            )
+                    elif row["name"] not in session.external_trainers:
+                        names = ", ".join(n for n in (session.external_trainers, row["name"]) if n)
+                        if len(names) > 300:
+                            raise TrainingError(
+                                _("Trop d'intervenants extérieurs pour la session %(s)s.")
+                                % {"s": session}
+                            )
+                        services.update_session(
+                            user=self.user, session=session, external_trainers=names
+                        )
+            except TrainingError as exc:
+                plan.refuse(row["line"], exc.message)
+                plan.created = max(0, plan.created - 1)
+
+
+class TraineesImporter(Importer):
+    kind = "gaia_trainees"
+    columns = [
+        Column("table", (), required=False),
+        Column("session_id", ("session", "id session")),
+        Column("nom", ("last name",)),
+        Column("prenom", ("first name", "prénom")),
+        Column("email", ("courriel", "mel", "mail")),
+    ]
+
+    def _plan(self, table, plan: Plan, progress) -> None:
+        ids = {v.get("session_id", "").strip() for _l, v in table.rows}
+        sessions = {
+            s.gaia_id: s
+            for s in Session.objects.filter(
+                module__programme__academy=self.academy, gaia_id__in=ids
+            ).select_related("module__programme")
+        }
+        emails = {v.get("email", "").strip().lower() for _l, v in table.rows} - {""}
+        staff = {}
+        if emails:
+            for person in (
+                Staff.objects.filter(school__academy=self.academy)
+                .annotate(email_lower=Lower("user__email"))
+                .filter(email_lower__in=emails)
+                .select_related("user", "school")
+            ):
+                staff[person.user.email.lower()] = person
+        enrolled = set(
+            Enrolment.objects.active()
+            .filter(session__in=sessions.values())
+            .values_list("session_id", "staff_id")
+        )
+        seen: dict[tuple, int] = {}
+        rows = []
+        for line, values in table.rows:
+            try:
+                session_id = values.get("session_id", "").strip()
+                _last, _first, email = _person(values)
+                if not email:
+                    raise LineRefused(_("Adresse électronique manquante."))
+                session = sessions.get(session_id)
+                if session is None:
+                    raise LineRefused(
+                        _("Session GAIA inconnue dans l'académie : %(id)s.") % {"id": session_id}
+                    )
+                if session.module.programme.kind != Programme.Kind.DESIGNATED:
+                    raise LineRefused(
+                        _(
+                            "La session %(id)s relève d'une candidature individuelle : seules "
+                            "les sessions à public désigné reçoivent des stagiaires importés."
+                        )
+                        % {"id": session_id}
+                    )
+                person = staff.get(email)
+                if person is None:
+                    raise LineRefused(
+                        _("Aucun personnel de l'académie avec l'adresse %(email)s.")
+                        % {"email": email}
+                    )
+                key = (session_id, email)
+                if key in seen:
+                    raise LineRefused(
+                        _("Stagiaire en double dans le fichier (aussi ligne %(line)s).")
+                        % {"line": seen[key]}
+                    )
+                seen[key] = line
+            except LineRefused as exc:
+                plan.refuse(line, exc.message)
+                continue
+            if (session.pk, person.pk) in enrolled:
+                plan.unchanged += 1
+            else:
+                plan.created += 1
+                rows.append({"line": line, "session": session, "staff": person})
+        plan.work = {"rows": rows}
+
+    def _apply(self, plan: Plan, progress) -> None:
+        from training import services
+
+        rows = plan.work["rows"]
+        for index, row in enumerate(rows):
+            progress(index, len(rows))
+            try:
+                services.book_staff(user=self.user, session=row["session"], staff=row["staff"])
+            except TrainingError as exc:
+                plan.refuse(row["line"], exc.message)
+                plan.created -= 1

@@ -1,0 +1,163 @@
+"""The shared reader of every import: bytes in, numbered rows of named columns out.
+
+- Encoding: a UTF-8 BOM means UTF-8; otherwise strict UTF-8 is tried, then CP1252 (what
+  the rectorates' Windows tools write). A file that is neither is refused as a whole.
+- Delimiter: sniffed from the header line among ``;`` ``,`` and ``|`` (the one that
+  splits it into the most known columns).
+- Empty lines are skipped (line numbers stay those of the file, as an editor shows
+  them); trailing empty columns (``a|b|c|``) are dropped.
+- Headers match the expected columns whatever their case, accents, spaces or
+  punctuation (« Prénom », « PRENOM », « prenom »), through a list of aliases. A missing
+  required column refuses the file as a whole, naming it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+DELIMITERS = (";", ",", "|")
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (encoding, columns): nothing is written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def normalize_header(text: str) -> str:
+    """« Prénom » → "prenom", "Bassin ou circonscription" → "bassinoucirconscription"."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = True
+
+    def matches(self, header: str) -> bool:
+        key = normalize_header(header)
+        return key == normalize_header(self.name) or key in {
+            normalize_header(a) for a in self.aliases
+        }
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of the file and the encoding it was read with."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise FileRefused(
+                _("Le fichier annonce l'UTF-8 mais n'en est pas (octet %(pos)s).")
+                % {"pos": exc.start}
+            ) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise FileRefused(
+            _(
+                "Encodage non reconnu : le fichier doit être en UTF-8 (avec ou sans BOM) "
+                "ou en Windows-1252 (CP1252)."
+            )
+        ) from None
+    # Control characters (other than tab) mean a binary file, not text in CP1252.
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
+        raise FileRefused(_("Ce fichier n'est pas un fichier texte (CSV)."))
+    return text, "cp1252"
+
+
+@dataclass
+class Table:
+    encoding: str
+    delimiter: str
+    columns: dict[str, int]  # column name → index in the row
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (line, values)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
+
+
+def _trim(cells: list[str]) -> list[str]:
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+        line = line.rstrip("\r\n")
+        if line.strip():
+            yield number, line
+
+
+def read_table(data: bytes, columns: list[Column], *, delimiters=DELIMITERS) -> Table:
+    """Read ``data`` with the header naming ``columns``; raise ``FileRefused``."""
+    if not data.strip():
+        raise FileRefused(_("Le fichier est vide."))
+    text, encoding = decode(data)
+    lines = _lines(text)
+    try:
+        header_line_no, header_line = next(lines)
+    except StopIteration:
+        raise FileRefused(_("Le fichier est vide.")) from None
+
+    best = None
+    for delimiter in delimiters:
+        headers = _trim(_split(header_line, delimiter))
+        mapping = {}
+        for index, header in enumerate(headers):
+            for column in columns:
+                if column.name not in mapping and column.matches(header):
+                    mapping[column.name] = index
+                    break
+        if best is None or len(mapping) > len(best[1]):
+            best = (delimiter, mapping, headers)
+    delimiter, mapping, headers = best
+    missing = [c.name for c in columns if c.required and c.name not in mapping]
+    if missing:
+        expected = ", ".join(c.name for c in columns)
+        raise FileRefused(
+            _(
+                "Colonnes manquantes : %(missing)s. La première ligne doit nommer les "
+                "colonnes (%(expected)s), séparées par « ; », « , » ou « | »."
+            )
+            % {"missing": ", ".join(missing), "expected": expected}
+        )
+
+    table = Table(encoding=encoding, delimiter=delimiter, columns=mapping)
+    numbered = list(lines)
+    # One reader over every line (quoted fields with the delimiter inside are kept).
+    reader = csv.reader((line for _number, line in numbered), delimiter=delimiter, quotechar='"')
+    try:
+        for (number, _line), cells in zip(numbered, reader, strict=True):
+            cells = _trim(cells)
+            values = {
+                name: (cells[index].strip() if index < len(cells) else "")
+                for name, index in mapping.items()
+            }
+            table.rows.append((number, values))
+    except (ValueError, csv.Error):
+        raise FileRefused(
+            _("Un guillemet n'est pas refermé : une valeur s'étend sur plusieurs lignes.")
+        ) from None
+    return table
