@@ -189,3 +189,14 @@ def test_real_worker_checks_then_writes_a_staff_file(auditor, academy, schools):
     runner.confirm_import(user=auditor, run=run)
     assert wait_for(lambda: ImportRun.objects.get(pk=run.pk).status == "done")
     assert Staff.objects.filter(staff_id__startswith="A").count() == 4
+
+
+def test_the_page_lists_the_columns_each_file_needs(client_for, auditor, manager):
+    page = html.unescape(client_for(auditor).get(reverse("training:import_list")).content.decode())
+    assert "Colonnes attendues" in page
+    assert "<code>identifiant</code>, <code>nom</code>, <code>prenom</code>" in page
+    assert "<code>email</code> (facultatif)" in page
+    # GAIA files are the managers' only: the auditor is not told about them.
+    assert "<code>disp_id</code>" not in page
+    page = client_for(manager).get(reverse("training:import_list")).content.decode()
+    assert "<code>disp_id</code>" in page

@@ -80,6 +80,16 @@ def _cell(value) -> str:
     return str(value)
 
 
+# The chart's geometry (viewBox 720 wide): labels right-aligned before BAR_X, bars up to
+# BAR_WIDTH, the value after the bar.
+BAR_X, BAR_WIDTH = 340, 320
+
+
+def _short(label: str, size: int = 40) -> str:
+    """A bar's label as it fits left of the bar (the whole label is in its tooltip)."""
+    return label if len(label) <= size else label[: size - 1].rstrip() + "…"
+
+
 def chart(frame, label: str, value: str) -> dict | None:
     """Bars for an inline SVG: one per row (the first ``CHART_MAX_BARS``), widths
     relative to the largest value."""
@@ -91,17 +101,20 @@ def chart(frame, label: str, value: str) -> dict | None:
     bar_height, gap = 20, 6
     bars = [
         {
-            "label": str(name)[:40],
+            "label": _short(str(name)),
+            "full_label": str(name),
             "value": _cell(v),
-            "width": round(360 * max(v, 0) / top, 1),
+            "width": round(BAR_WIDTH * max(v, 0) / top, 1),
             "y": i * (bar_height + gap),
             "text_y": i * (bar_height + gap) + 14,
-            "text_x": 226 + round(360 * max(v, 0) / top, 1),
+            "text_x": BAR_X + 6 + round(BAR_WIDTH * max(v, 0) / top, 1),
         }
         for i, (name, v) in enumerate(zip(data[label].tolist(), values, strict=True))
     ]
     return {
         "bars": bars,
+        "label_x": BAR_X - 10,
+        "bar_x": BAR_X,
         "height": len(bars) * (bar_height + gap),
         "bar_height": bar_height,
         "value_label": str(LABELS.get(value, value)),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from training.errors import TrainingError
-from training.imports import runner
+from training.imports import IMPORTERS, runner
 from training.imports.forms import ImportForm
 from training.models import ImportRun
 
@@ -56,7 +56,21 @@ def import_list(request):
     runs = (
         runner.visible_runs(request.user).select_related("academy", "author").defer("content")[:50]
     )
-    return render(request, "training/imports/list.html", {"form": form, "runs": runs})
+    return render(
+        request,
+        "training/imports/list.html",
+        {"form": form, "runs": runs, "formats": _formats(kinds)},
+    )
+
+
+def _formats(kinds) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """The columns each kind of file needs (name, required), shown on the page so that
+    a person can check his file before uploading it. Headers are matched without case
+    or accents, and common aliases are accepted (see ``training/imports``)."""
+    return [
+        (label, [(column.name, column.required) for column in IMPORTERS[kind].columns])
+        for kind, label in kinds
+    ]
 
 
 def _run(request, pk: int) -> ImportRun:
