@@ -124,10 +124,16 @@ class DeclineForm(DsfrBaseForm):
 
 
 class MissionShareForm(DsfrBaseForm):
-    shared = forms.BooleanField(
-        label=_("Partager la mission entre deux référents"),
+    shared = forms.TypedChoiceField(
+        label=_("Qui assure la mission ?"),
         help_text=_(
-            "Les deux indemnités réunies restent dans ce que le régime permet pour une personne."
+            "Partagée, les deux indemnités réunies restent dans ce que le régime permet "
+            "pour une personne."
         ),
-        required=False,
+        choices=[
+            (False, _("Un seul référent")),
+            (True, _("Deux référents, qui partagent la mission")),
+        ],
+        coerce=lambda value: value in (True, "True", "true", "on", "1"),
+        widget=forms.RadioSelect,
     )

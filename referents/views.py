@@ -230,7 +230,9 @@ def decline(request, pk: int):
 def mission_share(request, uai: str):
     school = get_object_or_404(headed_schools(request.user), uai=uai.upper())
     form = MissionShareForm(request.POST)
-    form.is_valid()  # a checkbox: always valid
+    if not form.is_valid():
+        messages.error(request, _("Choisissez qui assure la mission."))
+        return _school_page(request, school, bound={"share": form}, status=400)
     try:
         services.set_mission_shared(
             user=request.user, school=school, shared=form.cleaned_data["shared"]

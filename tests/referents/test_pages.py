@@ -385,14 +385,17 @@ def test_the_head_shares_the_mission_between_two(
     url = reverse("referents:appoint", args=[second.pk])
     response = client.post(url, appoint_data(second, fic, "600"))
     assert "déjà un référent nommé" in response.content.decode()
-    client.post(reverse("referents:mission_share", args=[school.uai]), {"shared": "on"})
+    client.post(reverse("referents:mission_share", args=[school.uai]), {"shared": "True"})
     response = client.post(url, appoint_data(second, fic, "1300"))
     assert "il reste 1 200,00 €" in response.content.decode()
     response = client.post(url, appoint_data(second, fic, "1200"))
     assert response.status_code == 302
     assert Appointment.objects.active(D(2010, 10, 1)).filter(school=school).count() == 2
     # Back to one référent is refused while two are in post.
-    response = client.post(reverse("referents:mission_share", args=[school.uai]), {})
+    assert client.post(reverse("referents:mission_share", args=[school.uai]), {}).status_code == 400
+    response = client.post(
+        reverse("referents:mission_share", args=[school.uai]), {"shared": "False"}
+    )
     assert response.status_code == 409
     assert "Deux référents sont en poste" in response.content.decode()
 
