@@ -50,9 +50,14 @@ e2e: $(VENV)/.installed-test chromium
 # gunicorn on a scratch PostgreSQL database (DATABASE_URL, default
 # postgres://postgres@127.0.0.1:5432/dune_bench, dune_bench_hours for the second; created,
 # then dropped). Prints requests/s, latencies and the ratio to /healthz
-# (bench/enrolment.py, bench/hours.py).
+# (bench/enrolment.py, bench/hours.py). Then the audit reports at scale (bench/audit.py,
+# dune_bench_audit): an académie's hours by school against hand-written SQL, and the
+# national export's peak memory (AUDIT_ARGS=--skip-national for the académie only).
+# Then a 100,000-line staff import against PostgreSQL's COPY of the same rows
+# (bench/imports.py, dune_bench_imports): lines/s, ratio to COPY, peak memory.
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/enrolment.py $(BENCH_ARGS) && $(BIN)/python bench/hours.py
+	$(BIN)/python bench/enrolment.py $(BENCH_ARGS) && $(BIN)/python bench/hours.py \
+	  && $(BIN)/python bench/audit.py $(AUDIT_ARGS) && $(BIN)/python bench/imports.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -12,7 +12,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from referents.demo import book_referents, seed_referent_activity, seed_referents
-from training.demo import seed_catalogue, seed_directory
+from training.demo import (
+    NATIONAL_SCHOOLS,
+    NATIONAL_STAFF,
+    seed_catalogue,
+    seed_directory,
+    seed_hours,
+    seed_national,
+)
+from training.models import Academy
 from training.reference import load_reference_data
 
 
@@ -28,10 +36,31 @@ class Command(BaseCommand):
             default=1.0,
             help="multiplie les deux nombres (50 : 2 000 établissements, 20 000 personnels)",
         )
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help=(
+                "les 30 académies : 870 000 personnels et 60 000 établissements répartis selon "
+                "leur taille (multipliés par --scale ; --schools et --staff ignorés)"
+            ),
+        )
+        parser.add_argument(
+            "--hours-per-staff",
+            type=int,
+            default=0,
+            help=(
+                "séances suivies par personne en 2010-2011, avec inscriptions, émargements "
+                "et registre des heures (0 : aucune, la démonstration habituelle)"
+            ),
+        )
         parser.add_argument("--quiet", action="store_true", help="ne pas afficher les comptes")
 
-    def handle(self, *args, schools, staff, scale, quiet, **options):
+    def handle(self, *args, schools, staff, scale, quiet, national, hours_per_staff, **options):
+        if national:
+            schools, staff = NATIONAL_SCHOOLS, NATIONAL_STAFF
         n_schools, n_staff = round(schools * scale), round(staff * scale)
+        if hours_per_staff < 0:
+            raise CommandError("--hours-per-staff : un nombre positif ou nul.")
         if n_schools < 7:
             raise CommandError("Il faut au moins 7 établissements (un de chaque type).")
         if n_staff < n_schools:
@@ -39,18 +68,34 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             load_reference_data()
-            demo = seed_directory(n_schools=n_schools, n_staff=n_staff)
+            if national:
+                # Versailles first: the demo's named accounts, catalogue and référents.
+                demo, *_others = seed_national(n_staff=n_staff, n_schools=n_schools)
+            else:
+                demo = seed_directory(n_schools=n_schools, n_staff=n_staff)
             seed_referents(demo)
             sessions = seed_catalogue(demo)
             seed_referent_activity(demo)
             book_referents(sessions[2])
-        elapsed = time.monotonic() - started
+        where = "30 académies" if national else f"Académie de démonstration {demo.academy.name}"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Académie de démonstration {demo.academy.name} : {n_schools} établissements, "
-                f"{n_staff} personnels ({elapsed:.1f} s)."
+                f"{where} : {n_schools} établissements, {n_staff} personnels "
+                f"({time.monotonic() - started:.1f} s)."
             )
         )
+        if hours_per_staff:
+            # One transaction per académie (seed_hours): millions of rows at national scale.
+            started, entries = time.monotonic(), 0
+            academies = Academy.objects.filter(schools__isnull=False).distinct().order_by("code")
+            for academy in academies if national else [demo.academy]:
+                entries += seed_hours(academy=academy, per_staff=hours_per_staff)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Registre des heures : {entries} lignes ajoutées "
+                    f"({time.monotonic() - started:.1f} s)."
+                )
+            )
         if quiet:
             return
         password = settings.DUNE_DEMO_PASSWORD
