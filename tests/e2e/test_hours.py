@@ -47,7 +47,8 @@ def test_trainer_takes_attendance_and_teacher_sees_her_hours(page, login):
     login("enseignant")
     nav(page).get_by_role("link", name="Mon parcours").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon parcours")
-    expect(page.get_by_test_id("hours")).to_contain_text("2,0 h")
+    # 4,5 h from the demo's earlier session "Le tableau numérique interactif en cours"
+    expect(page.get_by_test_id("hours")).to_contain_text("6,5 h")
     lines = page.get_by_test_id("lines")
     expect(lines.get_by_role("row").filter(has_text=SESSION)).to_contain_text("2,0 h")
     a1 = page.get_by_test_id("domains").locator('tr[data-domain="A.1"]')

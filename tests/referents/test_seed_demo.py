@@ -121,3 +121,138 @@ def test_demo_referents_have_a_year_of_activity():
         assert 30 <= log.minutes <= 90
         assert "2010-10-01" <= log.date.isoformat() <= "2010-11-30"
         assert all(c.school_id == log.appointment.school_id for c in log.colleagues.all())
+
+
+# --- The current school year's activity (seed_activity) ---------------------------------
+
+
+def activity_snapshot():
+    from training.models import (
+        Anomaly,
+        Attendance,
+        Enrolment,
+        EnrolmentEvent,
+        HoursEntry,
+        ItemEvidence,
+        Notification,
+        SchoolPlan,
+        SchoolPlanEvent,
+        SchoolPlanLine,
+        Session,
+        Slot,
+        TrainingNeed,
+    )
+
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (
+            Session,
+            Slot,
+            Enrolment,
+            EnrolmentEvent,
+            Attendance,
+            HoursEntry,
+            ItemEvidence,
+            TrainingNeed,
+            TrainingNeed.items.through,
+            SchoolPlan,
+            SchoolPlanLine,
+            SchoolPlanEvent,
+            Anomaly,
+            Notification,
+        )
+    ]
+
+
+def this_year():
+    from django.utils import timezone
+
+    from training.models import SchoolYear
+
+    return SchoolYear.objects.containing(timezone.localdate()).get()
+
+
+def test_seed_demo_twice_changes_nothing_in_the_current_year():
+    seed(schools=12, staff=60)
+    first = snapshot(), activity_snapshot()
+    assert first[1][5], "the ledger has entries"
+    seed(schools=12, staff=60)
+    assert (snapshot(), activity_snapshot()) == first
+
+
+def test_the_current_year_has_hours_by_priority_modality_and_district():
+    from django.utils import timezone
+
+    from training.models import Attendance, HoursEntry
+
+    seed(schools=12, staff=60)
+    year = this_year()
+    entries = HoursEntry.objects.filter(school_year=year)
+    assert entries.values("priority").distinct().count() >= 3
+    assert {"in_person", "virtual"} <= set(entries.values_list("modality", flat=True))
+    assert entries.values("staff__school__district").distinct().count() >= 3
+    assert entries.values("staff__school").distinct().count() >= 4
+    assert entries.filter(staff__user__username="enseignant").exists()
+    # written by the trainer's sheets, on past slots of the year, never more than a slot
+    assert set(entries.values_list("author__username", flat=True)) == {"formateur"}
+    now = timezone.now()
+    for entry in entries.select_related("slot"):
+        assert timezone.localdate(entry.slot.start) >= year.start
+        assert entry.slot.start < now
+        assert 0 < entry.minutes <= entry.slot.minutes
+    sheets = Attendance.objects.filter(slot__session__module__programme__school_year=year)
+    assert {"present", "partial", "absent"} <= set(sheets.values_list("status", flat=True))
+
+
+def test_the_college_has_needs_and_a_submitted_plan_another_school_an_approved_one():
+    from training.models import SchoolPlan, TrainingNeed
+
+    seed(schools=12, staff=60)
+    year = this_year()
+    college = Staff.objects.get(user__username="enseignant").school
+    needs = TrainingNeed.objects.filter(school=college, school_year=year)
+    assert 4 <= needs.count() <= 6
+    assert needs.filter(staff__user__username="enseignant", items__isnull=False).exists()
+    plan = SchoolPlan.objects.get(school=college, school_year=year)
+    assert plan.status == "submitted"
+    assert plan.created_by.username == "referent"
+    assert plan.lines.filter(module__isnull=False).exists()
+    assert plan.lines.filter(module__isnull=True, priority__isnull=True).exclude(theme="").exists()
+    approved = SchoolPlan.objects.exclude(school=college).get(school_year=year)
+    assert approved.status == "approved"
+    assert approved.approved_by.memberships.filter(role="head", school=approved.school).exists()
+    assert approved.lines.exists()
+
+
+def test_the_anomaly_scan_ran_for_the_current_year():
+    from training.models import Anomaly
+
+    seed(schools=12, staff=60)
+    # the catalogue's past in-school session has no sheet yet: a genuine anomaly
+    assert Anomaly.objects.filter(
+        academy__code="25", school_year=this_year(), code="missing_attendance"
+    ).exists()
+
+
+def test_early_in_the_year_the_sessions_are_never_in_the_future():
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from training.demo import PARIS
+    from training.models import HoursEntry, Slot
+
+    first = timezone.localdate().year - (timezone.localdate().month < 9)
+    # Three days of the year are past (whatever the weekdays).
+    moment = dt.datetime(first, 9, 4, 8, 0, tzinfo=PARIS)
+    with time_machine.travel(moment, tick=False):
+        seed(schools=12, staff=60)
+    year = this_year()
+    assert year.start == dt.date(first, 9, 1)
+    slots = Slot.objects.filter(hours__isnull=False).distinct()
+    assert slots.exists()
+    for slot in slots:
+        assert year.start <= timezone.localdate(slot.start) < moment.date()
+        assert slot.end <= moment
+    assert HoursEntry.objects.filter(staff__user__username="enseignant").exists()

@@ -15,6 +15,7 @@ from referents.demo import book_referents, seed_referent_activity, seed_referent
 from training.demo import (
     NATIONAL_SCHOOLS,
     NATIONAL_STAFF,
+    seed_activity,
     seed_catalogue,
     seed_directory,
     seed_hours,
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             sessions = seed_catalogue(demo)
             seed_referent_activity(demo)
             book_referents(sessions[2])
+            seed_activity(demo)
         where = "30 académies" if national else f"Académie de démonstration {demo.academy.name}"
         self.stdout.write(
             self.style.SUCCESS(
