@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from referents import models
 from referents.models import Appointment
+from training.admin import ReadOnlyAdmin
 
 
 @admin.register(Appointment)
@@ -25,7 +26,7 @@ class EnvelopeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AllowanceInstalment)
-class AllowanceInstalmentAdmin(admin.ModelAdmin):
+class AllowanceInstalmentAdmin(ReadOnlyAdmin):
     """Read-only: the ledger changes through the services (corrections are new rows)."""
 
     list_display = [
@@ -38,15 +39,6 @@ class AllowanceInstalmentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "month"]
     list_select_related = ["appointment__staff__user", "appointment__school"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.MissionLog)
@@ -65,17 +57,8 @@ class SchoolMissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PayrollExport)
-class PayrollExportAdmin(admin.ModelAdmin):
+class PayrollExportAdmin(ReadOnlyAdmin):
     """Read-only: an export is a fact (its rows are frozen)."""
 
     list_display = ["academy", "created_at", "created_by"]
     list_select_related = ["academy", "created_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

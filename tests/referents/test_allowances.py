@@ -23,11 +23,6 @@ D = dt.date
 
 
 @pytest.fixture
-def fic(db):
-    return AllowanceScheme.objects.get(code="fic2010-12")
-
-
-@pytest.fixture
 def imp(db):
     return AllowanceScheme.objects.get(code="imp2015-9")
 

@@ -10,8 +10,6 @@ import time_machine
 from referents import services
 from referents.models import (
     AllowanceInstalment,
-    AllowanceScheme,
-    Appointment,
     MissionLog,
     PayrollExport,
 )
@@ -32,32 +30,6 @@ def put(client, url, data):
 
 def get(client, url, **params):
     return client.get(f"{API}{url}", params)
-
-
-@pytest.fixture
-def fic(db):
-    return AllowanceScheme.objects.get(code="fic2010-12")
-
-
-@pytest.fixture
-def candidate(make_user, school, school_year):
-    user = make_user("candidate", school=school, first_name="Paul", last_name="Durand")
-    with time_machine.travel(D(2010, 9, 1)):
-        appointment = services.volunteer(user=user, school_year=school_year, motivation="ENT")
-    return user, appointment
-
-
-@pytest.fixture
-def appointed(candidate, head, fic):
-    user, appointment = candidate
-    services.appoint(
-        user=head,
-        appointment=appointment,
-        scheme=fic,
-        annual_cents=120000,
-        mission_letter="Missions 1a à 2c",
-    )
-    return user, Appointment.objects.get(pk=appointment.pk)
 
 
 APPOINT = {"scheme": "fic2010-12", "annual_cents": 120000, "mission_letter": "Missions 1a à 2c"}

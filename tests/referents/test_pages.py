@@ -21,32 +21,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-@pytest.fixture
-def fic(db):
-    return AllowanceScheme.objects.get(code="fic2010-12")
-
-
-@pytest.fixture
-def candidate(make_user, school, school_year):
-    user = make_user("candidate", school=school, first_name="Paul", last_name="Durand")
-    with time_machine.travel(D(2010, 9, 1)):
-        appointment = services.volunteer(user=user, school_year=school_year, motivation="ENT")
-    return user, appointment
-
-
-@pytest.fixture
-def appointed(candidate, head, fic):
-    user, appointment = candidate
-    appointment = services.appoint(
-        user=head,
-        appointment=appointment,
-        scheme=fic,
-        annual_cents=120000,
-        mission_letter="Missions 1a à 2c",
-    )
-    return user, appointment
-
-
 def appoint_data(appointment, scheme, euros):
     prefix = f"appoint-{appointment.pk}"
     return {
@@ -325,7 +299,6 @@ def test_the_activity_report_equals_the_logs(
 @pytest.fixture
 def referent_logs(head, school, school_year, make_user):
     from referents import services as referent_services
-    from referents.models import AllowanceScheme
 
     user = make_user("ref-report", school=school)
     colleague = make_user("colleague-report", school=school)
