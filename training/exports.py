@@ -10,6 +10,7 @@ large one in the ``run_export`` Celery task, so both files are the same.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import tempfile
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -153,12 +155,22 @@ def start_export(*, user, key: str, filters: ReportFilters, fmt: str) -> ExportJ
     return job
 
 
+# A running job whose worker gave no sign of life for this long is taken as abandoned.
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
 def run_job(job_id: int) -> bool:
     """Write an export job's file. Claimed with a conditional update, so a duplicated
     task does nothing; the progress is saved after every chunk (its own small update,
     visible to the page polling it)."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING
+    now = timezone.now()
+    # A job left running by a worker that died (no sign of life for STALE_AFTER) is
+    # claimed again by the redelivered task; a live one is left to its worker.
+    abandoned = Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    claimed = (
+        ExportJob.objects.filter(pk=job_id)
+        .filter(Q(status=ExportJob.Status.PENDING) | abandoned)
+        .update(status=ExportJob.Status.RUNNING, heartbeat_at=now, progress=0, rows=0)
     )
     if not claimed:
         return False
@@ -166,7 +178,9 @@ def run_job(job_id: int) -> bool:
 
     def progress(written: int, expected: int | None) -> None:
         percent = min(99, 100 * written // expected) if expected else 50
-        ExportJob.objects.filter(pk=job.pk).update(progress=percent, rows=written)
+        ExportJob.objects.filter(pk=job.pk).update(
+            progress=percent, rows=written, heartbeat_at=timezone.now()
+        )
 
     try:
         filters = ReportFilters.from_json(job.filters)

@@ -1,11 +1,13 @@
 """Report exports: CSV for French spreadsheets, XLSX, and the background export job."""
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from training import exports, reports
 from training.models import ExportJob
@@ -139,6 +141,32 @@ def test_a_second_run_of_the_same_job_changes_nothing(auditor, audit_data):
     assert exports.run_job(job.pk) is False
     job.refresh_from_db()
     assert job.file.name == name
+
+
+def test_a_job_abandoned_by_a_dead_worker_is_taken_up_again(auditor, audit_data):
+    """The worker died mid-export (acks_late: the task comes back). A job still running
+    with a recent sign of life is its worker's; one silent for longer than STALE_AFTER
+    is claimed by the redelivered task and finished."""
+    filters = ReportFilters(school_year=audit_data["year"])
+    job = ExportJob.objects.create(
+        author=auditor,
+        report="hours_by_school",
+        filters=filters.to_json(),
+        format="csv",
+        status=ExportJob.Status.RUNNING,
+        progress=40,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=2),
+    )
+    assert exports.run_job(job.pk) is False
+    job.refresh_from_db()
+    assert (job.status, job.progress) == ("running", 40)
+    ExportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - exports.STALE_AFTER - dt.timedelta(seconds=1)
+    )
+    assert exports.run_job(job.pk) is True
+    job.refresh_from_db()
+    assert (job.status, job.progress) == ("done", 100)
+    assert job.file.name.startswith("exports/")
 
 
 def test_export_job_is_its_authors_only(client_for, auditor, manager, audit_data):

@@ -37,6 +37,9 @@ class ExportJob(models.Model):
     error = models.CharField(_("erreur"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Dernier signe de vie du travail en cours")
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
