@@ -40,7 +40,7 @@ api = NinjaAPI(
 api.add_router("/", training_router)
 api.add_router("/referents/", referents_router)
 api.add_router("/audit/", audit_router)
-api.add_router("/controle/", closing_router)
+api.add_router("/audit/", closing_router)
 api.add_router("/training/", school_plans_router)
 
 

@@ -255,7 +255,7 @@ def test_anonymous_is_sent_to_login(client):
 
 # --- The API --------------------------------------------------------------------------
 
-API = "/api/controle"
+API = "/api/audit"
 
 
 def test_the_api_lists_anomalies_and_closes_with_confirmation(

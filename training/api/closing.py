@@ -1,4 +1,4 @@
-"""Anomalies and the closing of a school year under ``/api/controle/``.
+"""Anomalies and the closing of a school year under ``/api/audit/`` (beside the reports).
 
 Only the rectorate (auditors and managers of an académie) and the ministry: anyone else
 gets a 404, as for any object outside his scope. The services decide the rest.
