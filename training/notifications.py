@@ -42,6 +42,11 @@ def context_for(notification: Notification) -> dict:
         context["session_url"] = settings.SITE_URL + reverse(
             "training:session_detail", args=[session.pk]
         )
+    if notification.school_plan_id:
+        context["plan"] = notification.school_plan
+        context["plan_url"] = settings.SITE_URL + reverse(
+            "training:school_plan_detail", args=[notification.school_plan_id]
+        )
     context["queue_url"] = settings.SITE_URL + reverse("training:approval_queue")
     context["my_training_url"] = settings.SITE_URL + reverse("training:my_training")
     return context

@@ -114,6 +114,45 @@ def test_referent_drafts_submits_head_returns_then_approves(plan, referent, head
     assert plan.events.get(action="returned").detail == "Ajoutez une ligne pour les CPE."
 
 
+def test_each_step_is_told_by_e_mail(
+    plan, referent, head, line_data, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    """Submitted: the head is asked to decide. Returned: the référent reads the comment.
+    Approved: the référent is told. Each link leads to the plan. (Sent after commit.)"""
+
+    def step(action, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            action(plan=plan, **kwargs)
+
+    services.add_line(user=referent, plan=plan, data=line_data)
+    step(services.submit_plan, user=referent)
+    [asked] = mailoutbox
+    assert asked.to == [head.email]
+    assert asked.subject == f"[Dune] Plan de formation 2010-2011 à valider — {plan.school.name}"
+    plan_url = f"{settings.SITE_URL}/plan-de-formation/{plan.pk}/"
+    assert plan_url in asked.body
+    step(services.return_plan, user=head, comment="Ajoutez une ligne sur l'ENT.")
+    returned = mailoutbox[1]
+    assert returned.to == [referent.email]
+    assert "« Ajoutez une ligne sur l'ENT. »" in returned.body
+    step(services.submit_plan, user=referent)
+    step(services.approve_plan, user=head, comment="Merci.")
+    assert [m.to for m in mailoutbox[2:]] == [[head.email], [referent.email]]
+    assert "approuvé" in mailoutbox[3].subject
+    assert "<blockquote>Merci.</blockquote>" in mailoutbox[3].alternatives[0][0]
+
+
+def test_a_head_drafting_his_own_plan_gets_no_e_mail_about_it(
+    head, school, school_year, line_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = services.create_plan(user=head, school=school, school_year=school_year)
+        services.add_line(user=head, plan=plan, data=line_data)
+        services.submit_plan(user=head, plan=plan)
+        services.approve_plan(user=head, plan=plan)
+    assert mailoutbox == []
+
+
 def test_head_may_draft_the_plan_himself(head, school, school_year, line_data):
     plan = services.create_plan(user=head, school=school, school_year=school_year)
     services.add_line(user=head, plan=plan, data=line_data)

@@ -119,6 +119,9 @@ class Notification(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    school_plan = models.ForeignKey(
+        "training.SchoolPlan", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -25,7 +25,9 @@ TEACHER_TEMPLATES = {
 }
 
 
-def _queue(*, key: str, recipient, template: str, enrolment=None, session=None, reason="") -> None:
+def _queue(
+    *, key: str, recipient, template: str, enrolment=None, session=None, school_plan=None, reason=""
+) -> None:
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -34,6 +36,7 @@ def _queue(*, key: str, recipient, template: str, enrolment=None, session=None, 
                 template=template,
                 enrolment=enrolment,
                 session=session or (enrolment.session if enrolment else None),
+                school_plan=school_plan,
                 reason=reason[:300],
             )
     except IntegrityError:
@@ -136,4 +139,46 @@ def attendance_missing(*, slot) -> None:
             template="attendance_missing",
             session=slot.session,
             reason=describe_slot(slot),
+        )
+
+
+# --- School training plans ------------------------------------------------------------
+
+
+def school_plan_changed(*, plan, event) -> None:
+    """Submitted: the school's heads are asked to decide. Returned or approved: whoever
+    submitted it is told (with the head's comment)."""
+    from training.models import SchoolPlanEvent
+
+    Action = SchoolPlanEvent.Action
+    if event.action == Action.SUBMITTED:
+        recipients = [
+            m.user
+            for m in RoleMembership.objects.filter(
+                role=RoleMembership.Role.HEAD, school_id=plan.school_id
+            ).select_related("user")
+        ]
+        template = "school_plan_submitted"
+    elif event.action in (Action.RETURNED, Action.APPROVED):
+        submitted = (
+            plan.events.filter(action=Action.SUBMITTED)
+            .select_related("author")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        recipients = [submitted.author] if submitted else []
+        template = (
+            "school_plan_returned" if event.action == Action.RETURNED else "school_plan_approved"
+        )
+    else:
+        return
+    for recipient in recipients:
+        if recipient.pk == event.author_id:
+            continue  # a head who drafts his own plan needs no e-mail about it
+        _queue(
+            key=f"school-plan:{event.pk}:{recipient.pk}",
+            recipient=recipient,
+            template=template,
+            school_plan=plan,
+            reason=event.detail,
         )

@@ -46,6 +46,7 @@ from training.models import (
 )
 from training.permissions import is_national
 from training.roles import REFERENT, roles_of, staff_of
+from training.services import notify
 
 Role = RoleMembership.Role
 Status = SchoolPlan.Status
@@ -210,8 +211,10 @@ def withdraw_need(*, user, need: TrainingNeed) -> None:
 # --- Plans ----------------------------------------------------------------------------
 
 
-def _event(plan: SchoolPlan, *, user, action: str, from_status: str = "", detail: str = ""):
-    SchoolPlanEvent.objects.create(
+def _event(
+    plan: SchoolPlan, *, user, action: str, from_status: str = "", detail: str = ""
+) -> SchoolPlanEvent:
+    return SchoolPlanEvent.objects.create(
         plan=plan,
         action=action,
         from_status=from_status,
@@ -452,7 +455,8 @@ def submit_plan(*, user, plan: SchoolPlan) -> SchoolPlan:
     plan.status = Status.SUBMITTED
     plan.submitted_at = timezone.now()
     plan.save(update_fields=["status", "submitted_at"])
-    _event(plan, user=user, action=Action.SUBMITTED, from_status=before)
+    event = _event(plan, user=user, action=Action.SUBMITTED, from_status=before)
+    notify.school_plan_changed(plan=plan, event=event)
     return plan
 
 
@@ -486,7 +490,10 @@ def return_plan(*, user, plan: SchoolPlan, comment: str) -> SchoolPlan:
     plan.status = Status.RETURNED
     plan.head_comment = comment
     plan.save(update_fields=["status", "head_comment"])
-    _event(plan, user=user, action=Action.RETURNED, from_status=Status.SUBMITTED, detail=comment)
+    event = _event(
+        plan, user=user, action=Action.RETURNED, from_status=Status.SUBMITTED, detail=comment
+    )
+    notify.school_plan_changed(plan=plan, event=event)
     return plan
 
 
@@ -504,7 +511,10 @@ def approve_plan(*, user, plan: SchoolPlan, comment: str = "") -> SchoolPlan:
     plan.approved_by = user
     plan.head_comment = comment
     plan.save(update_fields=["status", "approved_at", "approved_by", "head_comment"])
-    _event(plan, user=user, action=Action.APPROVED, from_status=Status.SUBMITTED, detail=comment)
+    event = _event(
+        plan, user=user, action=Action.APPROVED, from_status=Status.SUBMITTED, detail=comment
+    )
+    notify.school_plan_changed(plan=plan, event=event)
     return plan
 
 
