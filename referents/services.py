@@ -28,6 +28,7 @@ from referents.models import (
 )
 from training.models import RoleMembership, School, SchoolYear, Session, Slot, Staff
 from training.roles import staff_of
+from training.services import notify
 from training.services.closing import is_frozen
 
 
@@ -115,6 +116,15 @@ def volunteer(*, user, school_year: SchoolYear, motivation: str) -> Appointment:
     )
     if not created:
         raise ReferentError(_("Vous êtes déjà candidat ou nommé pour cette année."), status=409)
+    for head in RoleMembership.objects.filter(
+        role=RoleMembership.Role.HEAD, school=staff.school
+    ).select_related("user"):
+        notify.tell(
+            key=f"referent-candidature:{appointment.pk}:{head.user_id}",
+            recipient=head.user,
+            template="referent_candidature_received",
+            reason=f"{staff.full_name} — {school_year.name}",
+        )
     return appointment
 
 
@@ -211,6 +221,12 @@ def decline(*, user, appointment: Appointment, reason: str) -> Appointment:
     appointment.state = Appointment.State.DECLINED
     appointment.end_reason = reason.strip()
     appointment.save(update_fields=["state", "end_reason"])
+    notify.tell(
+        key=f"referent-declined:{appointment.pk}",
+        recipient=appointment.staff.user,
+        template="referent_candidature_declined",
+        reason=appointment.end_reason,
+    )
     return appointment
 
 
@@ -283,6 +299,12 @@ def appoint(
     appointment.appointed_by, appointment.appointed_at = user, timezone.now()
     appointment.full_clean()
     appointment.save()
+    notify.tell(
+        key=f"referent-appointed:{appointment.pk}",
+        recipient=appointment.staff.user,
+        template="referent_appointed",
+        reason=f"{appointment.school.name} — {euros(annual_cents)}",
+    )
     return appointment
 
 

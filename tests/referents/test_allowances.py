@@ -334,3 +334,27 @@ def test_a_school_of_the_first_degree_has_no_referent(make_user, academy, school
     with pytest.raises(ReferentError, match="2nd degré"):
         services.volunteer(user=user, school_year=school_year, motivation="")
     assert not Appointment.objects.exists()
+
+
+def test_the_candidature_and_its_answer_are_told_by_e_mail(
+    make_user, head, school, school_year, fic, mailoutbox, settings,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    first = make_user("first", school=school, first_name="Paul", last_name="Durand")
+    second = make_user("second", school=school, first_name="Léa", last_name="Petit")
+    with time_machine.travel(D(2010, 9, 1)), django_capture_on_commit_callbacks(execute=True):
+        one = services.volunteer(user=first, school_year=school_year, motivation="ENT")
+        two = services.volunteer(user=second, school_year=school_year, motivation="TNI")
+    assert [m.to for m in mailoutbox] == [[head.email], [head.email]]
+    assert mailoutbox[0].subject == (
+        "[Dune] Candidature de référent numérique : Paul Durand — 2010-2011"
+    )
+    assert f"{settings.SITE_URL}/referents/etablissement/" in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        appoint(head, one, fic, cents=120000)
+        services.decline(user=head, appointment=two, reason="Un seul référent cette année")
+    appointed, declined = mailoutbox[2:]
+    assert appointed.to == [first.email]
+    assert "Collège Jean Moulin — 1 200,00 € par an" in appointed.body
+    assert declined.to == [second.email]
+    assert "« Un seul référent cette année »" in declined.body

@@ -182,3 +182,9 @@ def school_plan_changed(*, plan, event) -> None:
             school_plan=plan,
             reason=event.detail,
         )
+
+
+def tell(*, key: str, recipient, template: str, reason: str = "") -> None:
+    """A message about something ``training`` does not model (a référent's candidature,
+    say): the template reads ``reason`` and the site's URLs. Queued once per ``key``."""
+    _queue(key=key, recipient=recipient, template=template, reason=reason)
