@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -71,12 +73,17 @@ CHART_MAX_BARS = 40
 
 
 def _cell(value) -> str:
+    """A figure as the reader's language writes it (« 3 810 », « 63,5 »)."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float):
         if math.isnan(value):
             return "—"
-        return f"{value:.1f}".replace(".", ",")
+        return formats.number_format(value, 1, force_grouping=True)
+    if isinstance(value, numbers.Integral):
+        return formats.number_format(int(value), force_grouping=True)
     return str(value)
 
 
