@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 from referents import services
 from referents.errors import ReferentError
 from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, MissionLog
-from referents.permissions import can_see_school_report, visible_appointments
+from referents.permissions import can_see_school_report, headed_schools, visible_appointments
 from referents.reports import referent_dashboard, school_activity
 from referents.schemas import (
     AppointIn,
@@ -45,8 +45,8 @@ from referents.schemas import (
 )
 from referents.summaries import academy_summaries, network_academies, rectorate_academies
 from training import permissions
-from training.models import RoleMembership, School, SchoolYear, Session, Staff
-from training.roles import memberships_of, staff_of
+from training.models import School, SchoolYear, Session, Staff
+from training.roles import staff_of
 
 router = Router(tags=["référents numériques"])
 
@@ -71,8 +71,7 @@ def _appointment(user, pk: int) -> Appointment:
 
 
 def _headed_school(user, uai: str) -> School:
-    ids = [m.school_id for m in memberships_of(user) if m.role == RoleMembership.Role.HEAD]
-    return get_object_or_404(School.objects.filter(pk__in=ids), uai=uai.upper())
+    return get_object_or_404(headed_schools(user), uai=uai.upper())
 
 
 def _readable_school(user, uai: str) -> School:
@@ -248,11 +247,7 @@ def my_year(request):
             for s in data.sessions
         ],
         "logs": data.logs,
-        "instalments": (
-            AllowanceInstalment.objects.filter(pk__in=[i.pk for i in data.instalments])
-            .select_related("appointment__staff__user", "appointment__school")
-            .order_by("month", "pk")
-        ),
+        "instalments": data.instalments,
     }
 
 

@@ -35,6 +35,12 @@ def can_see_school_report(user, school: School) -> bool:
     )
 
 
+def headed_schools(user):
+    """The schools the user heads (the head's pages and endpoints look up in these)."""
+    ids = [m.school_id for m in memberships_of(user) if m.role == RoleMembership.Role.HEAD]
+    return School.objects.filter(pk__in=ids).order_by("name")
+
+
 def visible_appointments(user):
     """The appointments (candidatures included) a user may read: his own, his school's
     as head, his académie's as auditor or manager, all for the ministry. Outside: 404."""

@@ -128,9 +128,9 @@ def referent_dashboard(appointment: Appointment) -> Dashboard:
         .order_by("first_slot_start", "pk")
     )
     instalments = list(
-        AllowanceInstalment.objects.filter(appointment__staff=appointment.staff).order_by(
-            "month", "pk"
-        )
+        AllowanceInstalment.objects.filter(appointment__staff=appointment.staff)
+        .select_related("appointment__staff__user", "appointment__school")
+        .order_by("month", "pk")
     )
     return Dashboard(
         appointment=appointment,

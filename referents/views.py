@@ -34,16 +34,17 @@ from referents.models import (
     PayrollExport,
     SchoolMission,
 )
+from referents.permissions import headed_schools
 from referents.reports import duration, referent_dashboard
 from training import permissions
-from training.models import RoleMembership, School, SchoolYear
-from training.roles import memberships_of, staff_of
+from training.models import School, SchoolYear
+from training.roles import staff_of
 from training.tables import export_response, hours
 
 
 def current_school_year() -> SchoolYear:
     """The school year containing today, else the latest one."""
-    year = SchoolYear.objects.containing(timezone.localdate()).first() or SchoolYear.objects.last()
+    year = SchoolYear.objects.current()
     if year is None:
         raise Http404
     return year
@@ -90,11 +91,6 @@ def candidature(request):
 
 
 # --- The head's page --------------------------------------------------------------------
-
-
-def headed_schools(user):
-    ids = [m.school_id for m in memberships_of(user) if m.role == RoleMembership.Role.HEAD]
-    return School.objects.filter(pk__in=ids).order_by("name")
 
 
 def _month(request) -> dt.date:

@@ -123,15 +123,6 @@ class Scope:
     school_ids: frozenset[int] = frozenset()
 
 
-def current_school_year() -> SchoolYear | None:
-    from django.utils import timezone
-
-    return (
-        SchoolYear.objects.containing(timezone.localdate()).first()
-        or SchoolYear.objects.order_by("start").last()
-    )
-
-
 def parse_filters(user, params, *, academy=None, school=None) -> ReportFilters:
     """Filters from query parameters (``annee``, ``academie``, ``degre``, ``bassin``,
     ``type``, ``priorite``, ``uai``). A malformed value is ignored; a school year that
@@ -154,7 +145,7 @@ def parse_filters(user, params, *, academy=None, school=None) -> ReportFilters:
         if year is None:
             raise not_found()
     else:
-        year = current_school_year()
+        year = SchoolYear.objects.current()
         if year is None:
             raise not_found()
     scope = report_scope(user)
@@ -822,7 +813,6 @@ register_report(
 
 __all__ = [
     "REGISTRY",
-    "current_school_year",
     "parse_filters",
     "ReportFilters",
     "ReportSpec",

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -83,10 +82,7 @@ def _school_year(name: str | None) -> SchoolYear:
         if year is None:
             raise ValidationError(_("Année scolaire inconnue : %(name)s.") % {"name": name})
         return year
-    today = timezone.localdate()
-    year = SchoolYear.objects.containing(today).first() or (
-        SchoolYear.objects.filter(start__lte=today).order_by("-start").first()
-    )
+    year = SchoolYear.objects.current()
     if year is None:
         raise ValidationError(_("Aucune année scolaire n'est définie."))
     return year

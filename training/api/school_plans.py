@@ -239,7 +239,7 @@ def _plan_detail(plan: SchoolPlan) -> dict:
 
 def _school_year(name: str | None) -> SchoolYear:
     if not name:
-        year = services.current_school_year()
+        year = SchoolYear.objects.current()
         if year is None:
             raise ValidationError(_("Aucune année scolaire n'est définie."))
         return year

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training.validators import validate_uai
@@ -40,6 +41,16 @@ class Academy(models.Model):
 class SchoolYearQuerySet(models.QuerySet):
     def containing(self, day: dt.date) -> SchoolYearQuerySet:
         return self.filter(start__lte=day, end__gte=day)
+
+    def current(self, today: dt.date | None = None) -> SchoolYear | None:
+        """The year containing today; between two years (or past the last one), the
+        latest that has started; before any, the first. None when there is none."""
+        today = today or timezone.localdate()
+        return (
+            self.containing(today).first()
+            or self.filter(start__lte=today).order_by("-start").first()
+            or self.order_by("start").first()
+        )
 
 
 class SchoolYear(models.Model):

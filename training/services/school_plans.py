@@ -127,15 +127,6 @@ def visible_needs(user) -> QuerySet[TrainingNeed]:
     )
 
 
-def current_school_year() -> SchoolYear | None:
-    today = timezone.localdate()
-    return (
-        SchoolYear.objects.containing(today).first()
-        or SchoolYear.objects.filter(start__lte=today).order_by("-start").first()
-        or SchoolYear.objects.order_by("start").first()
-    )
-
-
 # --- Needs ----------------------------------------------------------------------------
 
 
@@ -176,7 +167,7 @@ def submit_need(
             _("Seuls les personnels d'un établissement expriment des besoins de formation."),
             status=403,
         )
-    school_year = school_year or current_school_year()
+    school_year = school_year or SchoolYear.objects.current()
     if school_year is None:
         raise TrainingError(_("Aucune année scolaire n'est définie."))
     _refuse_if_closed(school_year, staff.school.academy_id)

@@ -37,7 +37,7 @@ def _year(request) -> SchoolYear:
         year = SchoolYear.objects.filter(name=name).first()
         if year is not None:
             return year
-    year = services.current_school_year()
+    year = SchoolYear.objects.current()
     if year is None:
         raise Http404
     return year
