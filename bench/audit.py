@@ -21,7 +21,7 @@ What it does, from scratch each time:
 3. phase 2, the country (unless ``--skip-national``): ``seed_demo --national
    --hours-per-staff 13`` on the same database (the 29 other académies, about 870 000
    people in all, more than 10 million entries), then, in a child process, the national
-   ``hours_by_teacher`` CSV export (``training.exports.write_report``) to a scratch
+   ``hours_by_teacher`` CSV export (``training.services.exports.write_report``) to a scratch
    file: rows, duration, size, peak RSS (aim < 2 GB);
 4. drops the database (unless ``--keep``).
 
@@ -122,7 +122,8 @@ def child(what: str) -> int:
 
     import pandas  # noqa: F401  (imported before the baseline, as in a worker)
 
-    from training import exports, reports
+    from training import reports
+    from training.services import exports
 
     user, flt = national_user(), filters()
     base = rss_mb()

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from referents.models import AllowanceInstalment, MissionLog
-from training.anomalies import Finding, register_check, url_for
 from training.models import Academy, SchoolYear
+from training.services.anomalies import Finding, register_check, url_for
 
 CODE = "instalment_without_mission_log"
 

@@ -14,8 +14,9 @@ from django.core import mail
 from django.db import transaction
 
 from config.celery import app
-from training import services, tasks
+from training import jobs, services, tasks
 from training.models import ApiToken
+from training.services import accounts
 
 
 def test_tasks_are_not_lost_when_a_worker_dies():
@@ -31,6 +32,13 @@ def test_every_scheduled_task_exists():
     assert app.conf.beat_schedule
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name
+
+
+def test_every_job_a_service_enqueues_is_a_task_of_the_app():
+    names = [value for key, value in vars(jobs).items() if key.isupper()]
+    assert "training.tasks.send_notification" in names
+    for name in names:
+        assert name in app.tasks, name
 
 
 @pytest.mark.django_db
@@ -51,7 +59,7 @@ def test_token_notice_is_released_for_a_retry_when_the_mail_server_fails(teacher
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(tasks, "send_mail", refuse)
+    monkeypatch.setattr(accounts, "send_mail", refuse)
     with pytest.raises(ConnectionRefusedError):
         tasks.send_api_token_notice.run(token.pk)
     token.refresh_from_db()

@@ -26,6 +26,8 @@ from decimal import Decimal
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from training.models import Modality
+
 EMPTY = "—"
 
 
@@ -104,3 +106,35 @@ def moment(value: dt.datetime | None, fmt: str = "d/m/Y H:i") -> str:
     if value is None:
         return EMPTY
     return formats.date_format(timezone.localtime(value), fmt)
+
+
+# --- Slots, as messages name them -------------------------------------------------------
+
+
+def describe_slot(slot) -> str:
+    """« Module — groupe 01 » le 30/12/2026 de 09:00 à 12:00: how messages name a slot."""
+    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    if start.date() == end.date():
+        when = gettext("le %(day)s de %(start)s à %(end)s") % {
+            "day": start.strftime("%d/%m/%Y"),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+        }
+    else:
+        when = gettext("du %(start)s au %(end)s") % {
+            "start": start.strftime("%d/%m/%Y %H:%M"),
+            "end": end.strftime("%d/%m/%Y %H:%M"),
+        }
+    title = f"{slot.session}" + (f" ({slot.title})" if slot.title else "")
+    return f"« {title} » {when}"
+
+
+def describe_place(slot) -> str:
+    """Where a slot takes place, in a message: the school and room, the virtual
+    classroom's link, or online work."""
+    if slot.modality == Modality.VIRTUAL:
+        return gettext("classe virtuelle (%(url)s)") % {"url": slot.video_url}
+    if slot.modality == Modality.SELF_PACED:
+        return gettext("travail en ligne")
+    place = slot.school.name if slot.school else gettext("lieu à préciser")
+    return f"{place}, {gettext('salle')} {slot.room}" if slot.room else place

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import numbers
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -50,25 +51,27 @@ def csv_cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float | Decimal):
-        if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real | Decimal):
+        if math.isnan(value):
             return ""
         # French decimals: 1,5 rather than 1.5; no trailing zeros (2 rather than 2.00).
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         return text.replace(".", ",")
-    if isinstance(value, int):
-        return str(value)
     return safe_text(str(value))
 
 
 def xlsx_value(value):
     """The value an XLSX cell holds: numbers as numbers, anything else as safe text."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return None
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool):
         return value
-    if isinstance(value, Decimal):
-        return float(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real | Decimal):
+        return None if math.isnan(value) else float(value)
     return safe_text(str(value))
 
 

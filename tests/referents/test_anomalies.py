@@ -9,9 +9,9 @@ import time_machine
 from referents import services
 from referents.errors import ReferentError
 from referents.models import AllowanceInstalment, AllowanceScheme, MissionLog
-from training.anomalies import run_checks
 from training.models import Anomaly
 from training.services import closing
+from training.services.anomalies import run_checks
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -42,7 +42,7 @@ def found(academy, school_year):
 
 
 def test_the_check_is_registered_by_referents():
-    from training.anomalies import CHECKS
+    from training.services.anomalies import CHECKS
 
     assert CODE in CHECKS
 

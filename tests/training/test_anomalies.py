@@ -5,7 +5,6 @@ import pytest
 
 from tests.conftest import at
 from training import services
-from training.anomalies import CHECKS, run_checks, scan_all
 from training.models import (
     Anomaly,
     Attendance,
@@ -15,6 +14,7 @@ from training.models import (
     Session,
     Slot,
 )
+from training.services.anomalies import CHECKS, run_checks, scan_all
 from training.services.attendance import Mark
 from training.tasks import find_anomalies
 

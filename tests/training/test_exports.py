@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from training import exports, reports
+from training import reports
 from training.models import ExportJob
 from training.reports import ReportFilters
+from training.services import exports
+from training.spreadsheets import csv_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,7 @@ def test_xlsx_opens_and_has_the_same_rows_as_the_csv(auditor, audit_data):
     from_xlsx = xlsx_rows(xlsx_data)
     assert from_xlsx[0] == from_csv[0]
     assert len(from_xlsx) == len(from_csv) == 5  # header + 4 people of Versailles
-    assert [[exports._csv_cell(v) for v in row] for row in from_xlsx] == from_csv
+    assert [[csv_cell(v) for v in row] for row in from_xlsx] == from_csv
 
 
 def test_rows_match_the_report_frame(auditor, audit_data):

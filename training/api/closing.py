@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from training.anomalies import label_of
 from training.api.pagination import PageNumberPagination
 from training.models import Anomaly, SchoolYear
 from training.services import closing
+from training.services.anomalies import label_of
 
 router = Router(tags=["contrôle et clôture"])
 

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from training import tasks
+from training import jobs
 from training.errors import TrainingError
 from training.imports import IMPORTERS, FileRefused, Plan
 from training.models import Academy, ImportRun, RoleMembership
@@ -113,7 +113,7 @@ def start_import(*, user, academy: Academy, kind: str, filename: str, data: byte
     run = ImportRun(kind=kind, academy=academy, author=user, filename=filename[:255], content=data)
     run.full_clean(exclude=["content"])
     run.save()
-    tasks.enqueue_on_commit(tasks.check_import, run.pk)
+    jobs.enqueue_on_commit(jobs.CHECK_IMPORT, run.pk)
     return run
 
 
@@ -188,7 +188,7 @@ def confirm_import(*, user, run: ImportRun) -> ImportRun:
         raise TrainingError(_("Aucune ligne à écrire : rien à confirmer."), status=409)
     run.status, run.confirmed_at = Status.CONFIRMED, timezone.now()
     run.save(update_fields=["status", "confirmed_at"])
-    tasks.enqueue_on_commit(tasks.apply_import, run.pk)
+    jobs.enqueue_on_commit(jobs.APPLY_IMPORT, run.pk)
     return run
 
 

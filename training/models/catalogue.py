@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .directory import Academy, Degree, District, School, SchoolYear
+from .enrolment import Enrolment
 from .plan import Item, Priority
 
 
@@ -143,7 +144,6 @@ class SessionQuerySet(models.QuerySet):
         Correlated subqueries rather than joins: joining enrolments and slots together
         would multiply rows (enrolments × slots) before counting.
         """
-        from .enrolment import Enrolment
 
         def count(state):
             return Coalesce(
@@ -276,6 +276,19 @@ class Session(models.Model):
         return not (self.enrolment_closes and now >= self.enrolment_closes)
 
 
+class SlotQuerySet(models.QuerySet):
+    def missing_attendance(self, *, now: dt.datetime, days: int) -> SlotQuerySet:
+        """Timed slots ended more than ``days`` ago, with people booked and an empty
+        sheet."""
+        return (
+            self.filter(status=Slot.Status.SCHEDULED, end__lte=now - dt.timedelta(days=days))
+            .exclude(modality=Modality.SELF_PACED)
+            .filter(session__enrolments__state=Enrolment.State.BOOKED)
+            .exclude(attendances__isnull=False)
+            .distinct()
+        )
+
+
 class Slot(models.Model):
     """A séance: in person (school and room), virtual (video link), or self-paced online
     work (an open–close window with the minutes it credits)."""
@@ -320,6 +333,8 @@ class Slot(models.Model):
     # slot moved in GAIA is updated in place (same UID, SEQUENCE bumped).
     gaia_key = models.CharField(max_length=40, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "pk"]

@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import Session
 from .directory import Staff
 
 
@@ -36,7 +35,9 @@ class Enrolment(models.Model):
 
     ACTIVE_STATES = (State.REQUESTED, State.APPROVED, State.BOOKED, State.WAITLISTED)
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="enrolments")
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.PROTECT, related_name="enrolments"
+    )
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="enrolments")
     state = models.CharField(_("état"), max_length=20, choices=State.choices)
     # Set when the head has approved (head_then_rectorate: before the rectorate confirms).
@@ -117,7 +118,7 @@ class Notification(models.Model):
         Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "training.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     school_plan = models.ForeignKey(
         "training.SchoolPlan", on_delete=models.CASCADE, null=True, blank=True, related_name="+"

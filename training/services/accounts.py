@@ -1,5 +1,5 @@
-"""Every write in ``training`` goes through a function here: one transaction each,
-validated with ``full_clean()`` before saving."""
+"""Accounts and the directory: personal API tokens (and their security notice), calendar
+feed tokens, and schools created by the rectorate."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from training import tasks
+from training import jobs
 from training.errors import TrainingError
 from training.models import Academy, ApiToken, CalendarToken, District, School
 from training.permissions import can_manage_academy
@@ -33,8 +35,37 @@ def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
     token.full_clean()
     token.save()
-    tasks.enqueue_on_commit(tasks.send_api_token_notice, token.pk)
+    jobs.enqueue_on_commit(jobs.SEND_API_TOKEN_NOTICE, token.pk)
     return token, raw
+
+
+def send_api_token_notice(*, token_id: int) -> bool:
+    """Tell a person that an API token was created on his account (a security notice).
+
+    The conditional update claims the notice first, so a retried or duplicated task
+    sends nothing twice; if the send fails the claim is released for the retry.
+    """
+    claimed = ApiToken.objects.filter(pk=token_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    token = ApiToken.objects.select_related("user").get(pk=token_id)
+    if not token.user.email:
+        return False
+    context = {"token": token, "user": token.user}
+    try:
+        with translation.override("fr"):
+            send_mail(
+                subject=render_to_string("emails/api_token_created_subject.txt", context).strip(),
+                message=render_to_string("emails/api_token_created_body.txt", context),
+                from_email=None,
+                recipient_list=[token.user.email],
+            )
+    except Exception:
+        ApiToken.objects.filter(pk=token_id).update(notified_at=None)
+        raise
+    return True
 
 
 @transaction.atomic

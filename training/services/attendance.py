@@ -8,7 +8,6 @@ exceed its length. Once the school year is closed, nothing of it changes.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -32,6 +31,7 @@ from training.models import (
     Staff,
 )
 from training.permissions import can_manage_session, is_national
+from training.services.closing import refuse_if_frozen
 
 Status = Attendance.Status
 
@@ -64,8 +64,6 @@ def _academy_id(slot: Slot) -> int:
 def refuse_if_closed(year: SchoolYear, academy=None) -> None:
     """Refuse a ledger write once the year is closed, nationally or (given the
     académie that runs the training) for that académie."""
-    from training.services.closing import refuse_if_frozen
-
     refuse_if_frozen(academy, year)
 
 
@@ -467,14 +465,3 @@ def progress_of(staff: Staff, framework: Framework) -> Progress:
         ).values_list("item__code", flat=True)
     )
     return progress(framework=framework, items_by_domain=items_by_domain, validated_codes=validated)
-
-
-def missing_attendance_slots(*, now: dt.datetime, days: int):
-    """Timed slots ended more than ``days`` ago, with people booked and an empty sheet."""
-    return (
-        Slot.objects.filter(status=Slot.Status.SCHEDULED, end__lte=now - dt.timedelta(days=days))
-        .exclude(modality=Modality.SELF_PACED)
-        .filter(session__enrolments__state=Enrolment.State.BOOKED)
-        .exclude(attendances__isnull=False)
-        .distinct()
-    )

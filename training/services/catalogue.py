@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
+from training.formatting import describe_place, describe_slot
 from training.models import (
     AcademyZone,
     Enrolment,
@@ -28,6 +29,8 @@ from training.models import (
     Slot,
 )
 from training.permissions import can_manage_academy
+from training.services import enrolment, notify
+from training.services.attendance import refuse_if_closed
 
 
 @dataclass
@@ -37,8 +40,6 @@ class SlotResult:
 
 
 def _refuse_if_year_closed(session: Session) -> None:
-    from training.services.attendance import refuse_if_closed
-
     refuse_if_closed(session.module.programme.school_year, session.module.programme.academy_id)
 
 
@@ -47,33 +48,6 @@ def _require_manager(user, academy) -> None:
         raise TrainingError(
             _("Seul le rectorat de l'académie peut modifier son offre."), status=403
         )
-
-
-def describe_slot(slot: Slot) -> str:
-    """« Module — groupe 01 » le 30/12/2026 de 09:00 à 12:00: how messages name a slot."""
-    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
-    if start.date() == end.date():
-        when = _("le %(day)s de %(start)s à %(end)s") % {
-            "day": start.strftime("%d/%m/%Y"),
-            "start": start.strftime("%H:%M"),
-            "end": end.strftime("%H:%M"),
-        }
-    else:
-        when = _("du %(start)s au %(end)s") % {
-            "start": start.strftime("%d/%m/%Y %H:%M"),
-            "end": end.strftime("%d/%m/%Y %H:%M"),
-        }
-    title = f"{slot.session}" + (f" ({slot.title})" if slot.title else "")
-    return f"« {title} » {when}"
-
-
-def describe_place(slot: Slot) -> str:
-    if slot.modality == Modality.VIRTUAL:
-        return _("classe virtuelle (%(url)s)") % {"url": slot.video_url}
-    if slot.modality == Modality.SELF_PACED:
-        return _("travail en ligne")
-    place = slot.school.name if slot.school else _("lieu à préciser")
-    return f"{place}, {_('salle')} {slot.room}" if slot.room else place
 
 
 @transaction.atomic
@@ -269,8 +243,6 @@ def update_session(*, user, session: Session, trainers=None, **fields) -> Sessio
         # The place shown for slots without a school of their own moved: calendars must
         # see a change (SEQUENCE) and the people booked are told.
         session.slots.exclude(status=Slot.Status.CANCELLED).update(sequence=F("sequence") + 1)
-        from training.services import notify
-
         notify.session_changed(
             session=session,
             reason=_("Nouveau lieu : %(place)s.")
@@ -281,8 +253,6 @@ def update_session(*, user, session: Session, trainers=None, **fields) -> Sessio
         _check_trainers(trainers, session.module.programme.academy)
         session.trainers.set(trainers)
     if "capacity" in fields:
-        from training.services import enrolment
-
         enrolment.schedule_promotion(session)
     return session
 
@@ -445,15 +415,11 @@ def add_slot(
         user=user, slot=slot, override=override, override_reason=override_reason, changed=False
     )
     if had_dates:
-        from training.services import notify
-
         notify.session_changed(
             session=session,
             reason=_("Séance ajoutée : %(slot)s.") % {"slot": describe_slot(result.slot)},
         )
     else:
-        from training.services import enrolment
-
         # Dates are set: the approved requests waiting for them get their seats.
         enrolment.book_waiting_for_dates(session=session)
     return result
@@ -501,8 +467,6 @@ def update_slot(
         user=user, slot=slot, override=override, override_reason=override_reason, changed=changed
     )
     if changed:
-        from training.services import notify
-
         after = f"{describe_slot(slot)}, {describe_place(slot)}"
         notify.session_changed(
             session=slot.session,
@@ -521,8 +485,6 @@ def cancel_slot(*, user, slot: Slot) -> Slot:
         slot.status = Slot.Status.CANCELLED
         slot.sequence += 1
         slot.save(update_fields=["status", "sequence", "updated_at"])
-        from training.services import notify
-
         notify.session_changed(
             session=slot.session, reason=_("séance annulée : %(slot)s") % {"slot": slot}
         )

@@ -24,6 +24,7 @@ from training.errors import TrainingError
 from training.models import Academy, AcademyYearClosure, Anomaly, RoleMembership, SchoolYear
 from training.permissions import is_national
 from training.roles import memberships_of
+from training.services.anomalies import run_checks
 
 Role = RoleMembership.Role
 AUDIT_ROLES = (Role.AUDITOR, Role.MANAGER)
@@ -144,8 +145,6 @@ def close_academy_year(
             status=403,
         )
     if refresh and not is_frozen(academy, school_year):
-        from training.anomalies import run_checks
-
         run_checks(academy=academy, school_year=school_year)
     with transaction.atomic():
         # The year row is the lock: two rectorate agents closing at once close once.
@@ -169,8 +168,6 @@ def close_year_nationally(
         )
     academies = list(Academy.objects.all())
     if refresh:
-        from training.anomalies import run_checks
-
         for academy in academies:
             if not is_frozen(academy, school_year):
                 run_checks(academy=academy, school_year=school_year)

@@ -25,8 +25,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from training import tasks
+from training import jobs
 from training.errors import TrainingError
+from training.formatting import describe_slot, moment
 from training.models import (
     Enrolment,
     EnrolmentEvent,
@@ -39,13 +40,8 @@ from training.models import (
 )
 from training.permissions import can_manage_academy
 from training.services import notify
-from training.services.catalogue import describe_slot
 
 State = Enrolment.State
-
-
-def _fmt(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def lock_session(session_id: int) -> Session:
@@ -110,7 +106,7 @@ def _refuse_overlap(staff: Staff, session: Session) -> None:
         slot, other = clash
         raise TrainingError(
             _("La séance du %(start)s chevauche %(other)s, où %(name)s a déjà une place.")
-            % {"start": _fmt(slot.start), "other": describe_slot(other), "name": staff.full_name},
+            % {"start": moment(slot.start), "other": describe_slot(other), "name": staff.full_name},
             status=409,
         )
 
@@ -148,13 +144,13 @@ def _check_open(session: Session, now: dt.datetime) -> None:
         )
     if session.enrolment_opens and now < session.enrolment_opens:
         raise TrainingError(
-            _("Les inscriptions ouvrent le %(date)s.") % {"date": _fmt(session.enrolment_opens)},
+            _("Les inscriptions ouvrent le %(date)s.") % {"date": moment(session.enrolment_opens)},
             status=409,
         )
     if session.enrolment_closes and now >= session.enrolment_closes:
         raise TrainingError(
             _("Les inscriptions sont closes depuis le %(date)s.")
-            % {"date": _fmt(session.enrolment_closes)},
+            % {"date": moment(session.enrolment_closes)},
             status=409,
         )
 
@@ -380,7 +376,7 @@ def cancel_enrolment(*, user, enrolment: Enrolment, reason: str) -> Enrolment:
                     "Le désistement n'est plus possible en ligne depuis le %(date)s : "
                     "prévenez votre chef d'établissement et le formateur."
                 )
-                % {"date": _fmt(cutoff)},
+                % {"date": moment(cutoff)},
                 status=409,
             )
     was_booked = enrolment.state == State.BOOKED
@@ -422,7 +418,7 @@ def book_staff(*, user, session: Session, staff: Staff) -> Enrolment:
 
 def schedule_promotion(session: Session) -> None:
     """Offer freed seats to the waitlist, after commit, in a Celery task."""
-    tasks.enqueue_on_commit(tasks.promote_waitlist, session.pk)
+    jobs.enqueue_on_commit(jobs.PROMOTE_WAITLIST, session.pk)
 
 
 @transaction.atomic

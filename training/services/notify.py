@@ -8,8 +8,17 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from training import tasks
-from training.models import Enrolment, EnrolmentEvent, Notification, RoleMembership, Session
+from training import jobs, notifications
+from training.formatting import describe_slot
+from training.models import (
+    Enrolment,
+    EnrolmentEvent,
+    Notification,
+    RoleMembership,
+    SchoolPlanEvent,
+    Session,
+    Slot,
+)
 
 State = Enrolment.State
 
@@ -41,7 +50,7 @@ def _queue(
             )
     except IntegrityError:
         return  # already queued (a periodic job running twice)
-    tasks.enqueue_on_commit(tasks.send_notification, notification.pk)
+    jobs.enqueue_on_commit(jobs.SEND_NOTIFICATION, notification.pk)
 
 
 def _approved_is_final_for_now(enrolment: Enrolment) -> bool:
@@ -130,8 +139,6 @@ def send_reminders(*, now: dt.datetime | None = None, days: int = 3) -> int:
 
 def attendance_missing(*, slot) -> None:
     """Remind a slot's trainers that its attendance sheet is still empty (once)."""
-    from training.services.catalogue import describe_slot
-
     for trainer in slot.session.trainers.all():
         _queue(
             key=f"attendance-missing:{slot.pk}:{trainer.pk}",
@@ -142,14 +149,28 @@ def attendance_missing(*, slot) -> None:
         )
 
 
+def flag_missing_attendance(*, now: dt.datetime | None = None, days: int) -> int:
+    """Sheets still empty ``days`` days after their slot ended: tell the trainers (once
+    per slot and trainer, so the daily job may run again)."""
+    slots = (
+        Slot.objects.missing_attendance(now=now or timezone.now(), days=days)
+        .prefetch_related("session__trainers")
+        .select_related("session__module")
+    )
+    count = 0
+    for slot in slots:
+        with transaction.atomic():
+            attendance_missing(slot=slot)
+        count += 1
+    return count
+
+
 # --- School training plans ------------------------------------------------------------
 
 
 def school_plan_changed(*, plan, event) -> None:
     """Submitted: the school's heads are asked to decide. Returned or approved: whoever
     submitted it is told (with the head's comment)."""
-    from training.models import SchoolPlanEvent
-
     Action = SchoolPlanEvent.Action
     if event.action == Action.SUBMITTED:
         recipients = [
@@ -188,3 +209,44 @@ def tell(*, key: str, recipient, template: str, reason: str = "") -> None:
     """A message about something ``training`` does not model (a référent's candidature,
     say): the template reads ``reason`` and the site's URLs. Queued once per ``key``."""
     _queue(key=key, recipient=recipient, template=template, reason=reason)
+
+
+# --- Sending the outbox ---------------------------------------------------------------
+
+# The sweep takes notifications left unsent for this long (the broker was down at
+# commit, the retries ran out), up to this age.
+SWEEP_AFTER = dt.timedelta(minutes=10)
+SWEEP_WITHIN = dt.timedelta(days=2)
+
+
+def send_notification(*, notification_id: int) -> bool:
+    """Send one notification of the outbox. Claimed with a conditional update, so that a
+    retried or duplicated task sends nothing twice; released if the mail server fails."""
+    claimed = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        notifications.send(Notification.objects.select_related("recipient").get(pk=notification_id))
+    except Exception:
+        # Not sent: release the claim so that a retry (or the sweep) sends it.
+        Notification.objects.filter(pk=notification_id).update(sent_at=None)
+        raise
+    return True
+
+
+def resend_pending_notifications(*, now: dt.datetime | None = None) -> int:
+    """The outbox sweep: notifications still unsent after a while are enqueued again.
+    Sending claims each row, so a notification enqueued twice is still sent once."""
+    now = now or timezone.now()
+    pending = Notification.objects.filter(
+        sent_at__isnull=True,
+        created_at__lt=now - SWEEP_AFTER,
+        created_at__gte=now - SWEEP_WITHIN,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending.iterator():
+        jobs.enqueue(jobs.SEND_NOTIFICATION, pk)
+        count += 1
+    return count

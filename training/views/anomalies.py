@@ -17,11 +17,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from training import anomalies
 from training.errors import TrainingError
 from training.models import Academy, AcademyYearClosure, Anomaly, SchoolYear
 from training.permissions import is_national
-from training.services import closing
+from training.services import anomalies, closing
 
 STATES = {
     "ouvertes": lambda qs: qs.open(),

@@ -24,7 +24,6 @@ from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from training import exports
 from training.errors import TrainingError
 from training.models import (
     Academy,
@@ -37,6 +36,7 @@ from training.models import (
     SchoolYear,
 )
 from training.reports import LABELS, REGISTRY, ReportFilters, parse_filters, report_scope
+from training.services import exports
 
 ACADEMY_SECTIONS = [
     "hours_by_priority",

@@ -1,5 +1,6 @@
 """Audit reports as files: CSV (``;``, UTF-8 with a BOM, what French spreadsheet users
-open) and XLSX (openpyxl's write-only mode, which streams rows to disk).
+open) and XLSX (openpyxl's write-only mode, which streams rows to disk), both written
+cell by cell by ``training.spreadsheets``.
 
 ``write_report`` takes a report's rows chunk by chunk (``ReportSpec.iter_frames``) and
 writes each chunk before asking for the next, so memory is bounded by a chunk whatever
@@ -9,10 +10,8 @@ large one in the ``run_export`` Celery task, so both files are the same.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import math
 import tempfile
 from collections.abc import Callable
 
@@ -23,19 +22,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from training import jobs
 from training.errors import TrainingError
 from training.models import ExportJob
 from training.reports import REGISTRY, ReportFilters, ReportSpec
+from training.spreadsheets import CONTENT_TYPES, FORMATS, CsvWriter, XlsxWriter
 
 # The reports by key (the registry itself: apps registering later are included).
 REPORTS = REGISTRY
-FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 CHUNK_ROWS = 5000
 
 Progress = Callable[[int, int | None], None]
@@ -63,26 +58,6 @@ def filename(key: str, filters: ReportFilters, fmt: str) -> str:
     return f"{key}-{filters.school_year.name}.{fmt}"
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        # French decimals: 1,5 rather than 1.5; no trailing zeros (2 rather than 2.00).
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",")
-    return str(value)
-
-
-def _xlsx_cell(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return str(value)
-
-
 def write_report(
     key: str,
     user,
@@ -103,13 +78,12 @@ def write_report(
     header_done = False
     if fmt == "csv":
         text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
-        writer = csv.writer(text, delimiter=";")
+        writer = CsvWriter(text)
         for frame in spec.iter_frames(user, filters, chunk_size=chunk_size):
             if not header_done:
                 writer.writerow(spec.header(frame.columns))
                 header_done = True
-            for row in frame.itertuples(index=False, name=None):
-                writer.writerow([_csv_cell(v) for v in row])
+            writer.writerows(frame.itertuples(index=False, name=None))
             written += len(frame)
             text.flush()
             if progress:
@@ -120,20 +94,18 @@ def write_report(
         text.detach()  # leave the caller's file open
         return written
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=str(spec.title)[:31])
+    sheet = XlsxWriter(title=spec.title)
     for frame in spec.iter_frames(user, filters, chunk_size=chunk_size):
         if not header_done:
-            sheet.append(spec.header(frame.columns))
+            sheet.writerow(spec.header(frame.columns))
             header_done = True
-        for row in frame.itertuples(index=False, name=None):
-            sheet.append([_xlsx_cell(v) for v in row])
+        sheet.writerows(frame.itertuples(index=False, name=None))
         written += len(frame)
         if progress:
             progress(written, expected)
     if not header_done:
-        sheet.append(spec.header(spec.builder(user, filters).columns))
-    book.save(fileobj)
+        sheet.writerow(spec.header(spec.builder(user, filters).columns))
+    sheet.save(fileobj)
     return written
 
 
@@ -142,8 +114,6 @@ def write_report(
 
 def start_export(*, user, key: str, filters: ReportFilters, fmt: str) -> ExportJob:
     """Record an export job for ``user`` and enqueue it once the row is committed."""
-    from training.tasks import enqueue_on_commit, run_export
-
     get_report(key)
     if fmt not in FORMATS:
         raise TrainingError(_("Format d'export inconnu : %(fmt)s.") % {"fmt": fmt})
@@ -151,7 +121,7 @@ def start_export(*, user, key: str, filters: ReportFilters, fmt: str) -> ExportJ
         job = ExportJob(author=user, report=key, filters=filters.to_json(), format=fmt)
         job.full_clean()
         job.save()
-        enqueue_on_commit(run_export, job.pk)
+        jobs.enqueue_on_commit(jobs.RUN_EXPORT, job.pk)
     return job
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from training.formatting import hours
 from training.models import (
     Academy,
     AcademyYearClosure,
@@ -34,6 +35,7 @@ from training.models import (
     Enrolment,
     HoursEntry,
     Modality,
+    SchoolPlan,
     SchoolYear,
     Session,
     Slot,
@@ -75,10 +77,6 @@ def url_for(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def hours(minutes: int) -> str:
-    return f"{minutes / 60:.1f} h".replace(".", ",")
 
 
 class SlotMinutes(models.Func):
@@ -239,10 +237,8 @@ def missing_attendance_sheets(
 ) -> Iterable[Finding]:
     """Timed slots ended more than DUNE_ATTENDANCE_GRACE_DAYS ago, people booked, and an
     empty sheet."""
-    from training.services.attendance import missing_attendance_slots
-
     days = settings.DUNE_ATTENDANCE_GRACE_DAYS
-    slots = missing_attendance_slots(now=now or timezone.now(), days=days).filter(
+    slots = Slot.objects.missing_attendance(now=now or timezone.now(), days=days).filter(
         session__module__programme__academy=academy,
         session__module__programme__school_year=school_year,
     )
@@ -257,31 +253,20 @@ def missing_attendance_sheets(
 
 
 def approved_plans_without_lines(academy: Academy, school_year: SchoolYear) -> Iterable[Finding]:
-    # Imported lazily: school plans are written alongside this module (another issue
-    # part); with no such model yet there is nothing to check.
-    from training import models as training_models
-
-    SchoolPlan = getattr(training_models, "SchoolPlan", None)
-    if SchoolPlan is None:
-        return
     plans = (
         SchoolPlan.objects.filter(
-            school__academy=academy, school_year=school_year, status="approved"
+            school__academy=academy, school_year=school_year, status=SchoolPlan.Status.APPROVED
         )
         .filter(lines__isnull=True)
         .select_related("school")
     )
     for plan in plans:
-        if hasattr(plan, "get_absolute_url"):
-            url = plan.get_absolute_url()
-        else:
-            url = url_for("training:school_plan_detail", plan.pk)
         yield Finding(
             "plan_without_lines",
             plan,
             _("Le plan de formation de %(school)s (version %(version)s) est approuvé sans ligne.")
-            % {"school": plan.school.name, "version": getattr(plan, "version", 1)},
-            url,
+            % {"school": plan.school.name, "version": plan.version},
+            url_for("training:school_plan_detail", plan.pk),
         )
 
 
