@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from referents.models import AllowanceInstalment, Appointment, Envelope, MissionLog
 from referents.services import euros
+from training.formatting import hours
 from training.models import Academy, District, RoleMembership, SchoolYear
 from training.permissions import is_national, visible_schools
 from training.roles import REFERENT, memberships_of, roles_of
-from training.tables import hours
 
 Role = RoleMembership.Role
 RECTORATE_ROLES = (Role.AUDITOR, Role.MANAGER)

@@ -37,9 +37,10 @@ from referents.models import (
 from referents.permissions import headed_schools
 from referents.reports import duration, referent_dashboard
 from training import permissions
+from training.formatting import hours
 from training.models import School, SchoolYear
 from training.roles import staff_of
-from training.tables import export_response, hours
+from training.tables import export_response
 
 
 def current_school_year() -> SchoolYear:

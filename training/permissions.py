@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from training.models import Academy, Enrolment, RoleMembership, School, Session, Staff
-from training.roles import memberships_of, staff_of
+from training.models import (
+    Academy,
+    Enrolment,
+    RoleMembership,
+    School,
+    SchoolPlan,
+    Session,
+    Staff,
+    TrainingNeed,
+)
+from training.roles import REFERENT, memberships_of, roles_of, staff_of
 
 Role = RoleMembership.Role
 
@@ -22,7 +31,7 @@ def _academy_ids(user, roles) -> set[int]:
     return {m.academy_id for m in memberships_of(user) if m.role in roles}
 
 
-def _headed_school_ids(user) -> set[int]:
+def headed_school_ids(user) -> set[int]:
     return {m.school_id for m in memberships_of(user) if m.role == Role.HEAD}
 
 
@@ -31,7 +40,7 @@ def visible_academies(user) -> QuerySet[Academy]:
         return Academy.objects.none()
     if is_national(user):
         return Academy.objects.all()
-    school_ids = _headed_school_ids(user)
+    school_ids = headed_school_ids(user)
     staff = staff_of(user)
     if staff is not None:
         school_ids.add(staff.school_id)
@@ -46,7 +55,7 @@ def visible_schools(user) -> QuerySet[School]:
         return School.objects.none()
     if is_national(user):
         return School.objects.all()
-    school_ids = _headed_school_ids(user)
+    school_ids = headed_school_ids(user)
     staff = staff_of(user)
     if staff is not None:
         school_ids.add(staff.school_id)
@@ -64,7 +73,7 @@ def visible_staff(user) -> QuerySet[Staff]:
     academy_ids = _academy_ids(user, (Role.AUDITOR, Role.MANAGER))
     return Staff.objects.filter(
         Q(user=user)
-        | Q(school_id__in=_headed_school_ids(user))
+        | Q(school_id__in=headed_school_ids(user))
         | Q(school__academy_id__in=academy_ids)
     )
 
@@ -84,7 +93,7 @@ def managed_academies(user) -> QuerySet[Academy]:
 
 
 def _own_school_ids(user) -> set[int]:
-    ids = _headed_school_ids(user)
+    ids = headed_school_ids(user)
     staff = staff_of(user)
     if staff is not None:
         ids.add(staff.school_id)
@@ -111,7 +120,7 @@ def visible_sessions(user) -> QuerySet[Session]:
             & (Q(district__isnull=True) | Q(district_id=school.district_id))
         )
     enrolled = Enrolment.objects.filter(
-        Q(staff__user_id=user.pk) | Q(staff__school_id__in=_headed_school_ids(user))
+        Q(staff__user_id=user.pk) | Q(staff__school_id__in=headed_school_ids(user))
     ).values("session_id")
     q |= Q(pk__in=enrolled)
     return Session.objects.filter(q)
@@ -147,7 +156,7 @@ def can_see_roster(user, session: Session) -> bool:
 def approval_queue(user) -> QuerySet[Enrolment]:
     """Requests waiting for this head's decision."""
     return Enrolment.objects.filter(
-        state=Enrolment.State.REQUESTED, staff__school_id__in=_headed_school_ids(user)
+        state=Enrolment.State.REQUESTED, staff__school_id__in=headed_school_ids(user)
     )
 
 
@@ -169,11 +178,78 @@ def visible_enrolments(user) -> QuerySet[Enrolment]:
     trained = Session.trainers.through.objects.filter(user_id=user.pk).values("session_id")
     return Enrolment.objects.filter(
         Q(staff__user_id=user.pk)
-        | Q(staff__school_id__in=_headed_school_ids(user))
+        | Q(staff__school_id__in=headed_school_ids(user))
         | Q(
             session__module__programme__academy_id__in=_academy_ids(
                 user, (Role.AUDITOR, Role.MANAGER)
             )
         )
         | Q(session_id__in=trained)
+    )
+
+
+# --- School training plans and needs -------------------------------------------------
+
+
+def drafting_school_ids(user) -> set[int]:
+    """Schools whose plan the user prepares: as their référent or their head."""
+    return {
+        role.school.pk
+        for role in roles_of(user)
+        if role.code in (REFERENT, Role.HEAD) and role.school is not None
+    }
+
+
+def rectorate_academy_ids(user) -> set[int]:
+    return _academy_ids(user, (Role.AUDITOR, Role.MANAGER))
+
+
+def can_draft(user, school: School) -> bool:
+    return school.pk in drafting_school_ids(user)
+
+
+def can_decide(user, school: School) -> bool:
+    return school.pk in headed_school_ids(user)
+
+
+def is_rectorate_of(user, school: School) -> bool:
+    return is_national(user) or school.academy_id in rectorate_academy_ids(user)
+
+
+def visible_plans(user) -> QuerySet[SchoolPlan]:
+    """The school's référent and head see every version; the rectorate of the académie
+    (and the ministry) the submitted and approved ones; nobody else anything."""
+    if not user.is_authenticated:
+        return SchoolPlan.objects.none()
+    published = Q(status__in=SchoolPlan.PUBLISHED)
+    q = Q(school_id__in=drafting_school_ids(user))
+    if is_national(user):
+        q |= published
+    else:
+        q |= published & Q(school__academy_id__in=rectorate_academy_ids(user))
+    return SchoolPlan.objects.filter(q)
+
+
+def plan_schools(user) -> QuerySet[School]:
+    """Schools whose plan page the user may open (drafting, or reading as rectorate)."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    if is_national(user):
+        return School.objects.all()
+    return School.objects.filter(
+        Q(pk__in=drafting_school_ids(user)) | Q(academy_id__in=rectorate_academy_ids(user))
+    )
+
+
+def visible_needs(user) -> QuerySet[TrainingNeed]:
+    """A teacher sees his own needs; the référent and head their school's; the rectorate
+    its académie's; the ministry all."""
+    if not user.is_authenticated:
+        return TrainingNeed.objects.none()
+    if is_national(user):
+        return TrainingNeed.objects.all()
+    return TrainingNeed.objects.filter(
+        Q(staff__user_id=user.pk)
+        | Q(school_id__in=drafting_school_ids(user))
+        | Q(school__academy_id__in=rectorate_academy_ids(user))
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from training.competences import Progress, progress_of
 from training.models import (
     Framework,
     HoursEntry,
@@ -22,7 +23,6 @@ from training.models import (
     Slot,
     Staff,
 )
-from training.services.attendance import Progress, progress_of
 
 C2I2E = "C2i2e-2011"
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import django_tables2 as tables
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from training.formatting import hours, hours_figure, moment
 from training.models import Enrolment, Modality, School, Session, Slot
+from training.spreadsheets import FORMATS, file_response
 
 
 class SchoolTable(tables.Table):
@@ -32,20 +31,7 @@ class SchoolTable(tables.Table):
         order_by = "name"
 
 
-# --- Formatting shared by the pages ---------------------------------------------------
-
-
-def hours(minutes: int | None) -> str:
-    """Minutes as hours with one decimal, the French way: 90 → « 1,5 h »."""
-    if minutes is None:
-        return "—"
-    return gettext("%(hours)s h") % {"hours": formats.number_format(minutes / 60, 1)}
-
-
-def local(moment, fmt: str = "d/m/Y H:i") -> str:
-    if moment is None:
-        return "—"
-    return formats.date_format(timezone.localtime(moment), fmt)
+# --- What the tables show of a session ------------------------------------------------
 
 
 def active_slots(session: Session) -> list[Slot]:
@@ -80,8 +66,8 @@ def session_dates(session: Session) -> str:
     slots = active_slots(session)
     if not slots:
         return gettext("À fixer")
-    first = local(min(s.start for s in slots), "d/m/Y")
-    last = local(max(s.end for s in slots), "d/m/Y")
+    first = moment(min(s.start for s in slots), "d/m/Y")
+    last = moment(max(s.end for s in slots), "d/m/Y")
     if first == last:
         return first
     return gettext("du %(first)s au %(last)s") % {"first": first, "last": last}
@@ -223,17 +209,17 @@ class SlotTable(tables.Table):
     def render_when(self, record):
         if record.modality == Modality.SELF_PACED:
             text = gettext("du %(start)s au %(end)s") % {
-                "start": local(record.start),
-                "end": local(record.end),
+                "start": moment(record.start),
+                "end": moment(record.end),
             }
         elif timezone.localdate(record.start) == timezone.localdate(record.end):
             text = gettext("%(day)s, %(start)s–%(end)s") % {
-                "day": local(record.start, "l j F Y"),
-                "start": local(record.start, "H:i"),
-                "end": local(record.end, "H:i"),
+                "day": moment(record.start, "l j F Y"),
+                "start": moment(record.start, "H:i"),
+                "end": moment(record.end, "H:i"),
             }
         else:
-            text = f"{local(record.start)} – {local(record.end)}"
+            text = f"{moment(record.start)} – {moment(record.end)}"
         if record.status == Slot.Status.CANCELLED:
             return format_html(
                 '<s>{}</s> <p class="fr-badge fr-badge--sm fr-badge--error">{}</p>',
@@ -351,10 +337,10 @@ class QueueTable(tables.Table):
         )
 
     def render_dates(self, value):
-        return local(value, "d/m/Y")
+        return moment(value, "d/m/Y")
 
     def render_created_at(self, value):
-        return local(value)
+        return moment(value)
 
     def render_state(self, record):
         return state_badge(record)
@@ -406,7 +392,7 @@ class MyEnrolmentTable(tables.Table):
         return state_badge(record)
 
     def render_updated_at(self, value):
-        return local(value, "d/m/Y")
+        return moment(value, "d/m/Y")
 
 
 class RosterTable(tables.Table):
@@ -436,43 +422,21 @@ class RosterTable(tables.Table):
         return record.get_state_display()
 
     def render_created_at(self, value):
-        return local(value)
+        return moment(value)
 
     def render_updated_at(self, value):
-        return local(value)
+        return moment(value)
 
 
 # --- Export ---------------------------------------------------------------------------
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = FORMATS
 
 
 def export_response(table: tables.Table, export_format: str, filename: str) -> HttpResponse:
     """The table's rows (every page, every column but the excluded ones) as a file: CSV
     with ``;`` and a UTF-8 BOM, which French spreadsheet users open as is, or XLSX."""
-    rows = list(table.as_values())
-    if export_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerows(rows)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
-    return response
+    return file_response(table.as_values(), export_format, filename)
 
 
 # --- Hours and C2i2e follow-up --------------------------------------------------------
@@ -522,7 +486,7 @@ class SuiviTable(tables.Table):
         return hours(value)
 
     def value_minutes(self, value):
-        return formats.number_format(value / 60, 1)
+        return hours_figure(value)
 
     def render_target(self, record):
         target = self.targets.get(record.degree)
@@ -530,7 +494,7 @@ class SuiviTable(tables.Table):
 
     def value_target(self, record):
         target = self.targets.get(record.degree)
-        return formats.number_format(target / 60, 1) if target is not None else ""
+        return hours_figure(target)
 
     def render_validated_items(self, value):
         return f"{value} / {self.total_items}"

@@ -5,6 +5,7 @@ import time_machine
 
 from tests.conftest import at
 from training import records, services
+from training.competences import progress
 from training.errors import TrainingError
 from training.models import (
     Attendance,
@@ -16,7 +17,7 @@ from training.models import (
     LedgerWriteError,
     Slot,
 )
-from training.services.attendance import Mark, progress
+from training.services.attendance import Mark
 
 pytestmark = pytest.mark.django_db
 Status = Attendance.Status

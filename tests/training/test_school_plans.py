@@ -5,9 +5,11 @@ on a hand-built ledger."""
 import pytest
 from django.utils import timezone
 
+from training import permissions
 from training import services as training_services
 from training.errors import TrainingError
 from training.models import HoursEntry, Item, Module, SchoolPlan, Slot, TrainingNeed
+from training.realisation import plan_realisation, plans_realisation
 from training.services import school_plans as services
 from training.services.attendance import Mark
 from training.services.school_plans import LineData
@@ -75,11 +77,11 @@ def test_needs_are_scoped(teacher, referent, head, auditor, outsider, make_user,
     mine = services.submit_need(user=teacher, theme="ENT")
     theirs = services.submit_need(user=colleague, theme="Tableur")
     outside = services.submit_need(user=outsider, theme="Paris")
-    assert set(services.visible_needs(teacher)) == {mine}
-    assert set(services.visible_needs(referent)) == {mine, theirs}
-    assert set(services.visible_needs(head)) == {mine, theirs}
-    assert set(services.visible_needs(auditor)) == {mine, theirs}
-    assert set(services.visible_needs(outsider)) == {outside}
+    assert set(permissions.visible_needs(teacher)) == {mine}
+    assert set(permissions.visible_needs(referent)) == {mine, theirs}
+    assert set(permissions.visible_needs(head)) == {mine, theirs}
+    assert set(permissions.visible_needs(auditor)) == {mine, theirs}
+    assert set(permissions.visible_needs(outsider)) == {outside}
 
 
 # --- Workflow -------------------------------------------------------------------------
@@ -350,16 +352,16 @@ def test_year_closed_for_the_academy_refuses_plan_changes(
 def test_rectorate_sees_only_submitted_and_approved_plans(
     plan, referent, head, auditor, national, outsider, teacher, line_data
 ):
-    assert set(services.visible_plans(referent)) == {plan}
-    assert set(services.visible_plans(head)) == {plan}
+    assert set(permissions.visible_plans(referent)) == {plan}
+    assert set(permissions.visible_plans(head)) == {plan}
     for user in (auditor, national, outsider, teacher):
-        assert not services.visible_plans(user).exists()
+        assert not permissions.visible_plans(user).exists()
     services.add_line(user=referent, plan=plan, data=line_data)
     services.submit_plan(user=referent, plan=plan)
-    assert set(services.visible_plans(auditor)) == {plan}
-    assert set(services.visible_plans(national)) == {plan}
-    assert not services.visible_plans(outsider).exists()
-    assert not services.visible_plans(teacher).exists()
+    assert set(permissions.visible_plans(auditor)) == {plan}
+    assert set(permissions.visible_plans(national)) == {plan}
+    assert not permissions.visible_plans(outsider).exists()
+    assert not permissions.visible_plans(teacher).exists()
 
 
 # --- Realisation ----------------------------------------------------------------------
@@ -432,7 +434,7 @@ def test_realisation_counts_credited_minutes_of_targets_on_the_module(
         user=referent, plan=plan, data=LineData(theme="Sécurité en ligne", planned_minutes=60)
     )
 
-    result = services.plan_realisation(plan)
+    result = plan_realisation(plan)
     rows = {r.line.pk: r for r in result.lines}
 
     module_row = rows[on_module.pk]
@@ -469,7 +471,7 @@ def test_realisation_ignores_other_years_and_other_people(
         plan=plan,
         data=LineData(module=module, planned_minutes=180, target_staff=[referent.staff]),
     )
-    row = services.plan_realisation(plan).lines[0]
+    row = plan_realisation(plan).lines[0]
     assert row.line == line
     assert (row.targets, row.credited_minutes, row.rate) == (1, 0, 0.0)
 
@@ -504,8 +506,8 @@ def test_realisation_of_many_plans_takes_a_fixed_number_of_queries(
     few = _plans_with_lines(1, academy, school_year, module, make_user)
     many = _plans_with_lines(4, academy, school_year, module, make_user)
     with django_assert_num_queries(4):
-        assert len(services.plans_realisation(few)) == 1
+        assert len(plans_realisation(few)) == 1
     with django_assert_num_queries(4):
-        result = services.plans_realisation(many)
+        result = plans_realisation(many)
     assert [len(r.lines) for r in result.values()] == [2, 2, 2, 2]
     assert {r.lines[0].targets for r in result.values()} == {1}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from training import permissions
 from training.models import (
     Item,
     Modality,
@@ -25,9 +26,10 @@ from training.models import (
     Staff,
     TrainingNeed,
 )
+from training.realisation import LineRealisation, plan_realisation
 from training.records import C2I2E
 from training.services import school_plans as services
-from training.services.school_plans import LineData, LineRealisation
+from training.services.school_plans import LineData
 
 router = Router(tags=["plans de formation d'établissement"])
 
@@ -207,7 +209,7 @@ def _line_out(row: LineRealisation) -> dict:
 
 
 def _plan_detail(plan: SchoolPlan) -> dict:
-    realisation = services.plan_realisation(plan)
+    realisation = plan_realisation(plan)
     lines = {
         line.pk: line
         for line in plan.lines.select_related("module", "priority").prefetch_related("target_staff")
@@ -251,13 +253,13 @@ def _school_year(name: str | None) -> SchoolYear:
 
 def _plan(user, id: int) -> SchoolPlan:
     return get_object_or_404(
-        services.visible_plans(user).select_related("school", "school_year"), pk=id
+        permissions.visible_plans(user).select_related("school", "school_year"), pk=id
     )
 
 
 def _line(user, id: int) -> SchoolPlanLine:
     return get_object_or_404(
-        SchoolPlanLine.objects.filter(plan__in=services.visible_plans(user)).select_related(
+        SchoolPlanLine.objects.filter(plan__in=permissions.visible_plans(user)).select_related(
             "plan__school", "plan__school_year"
         ),
         pk=id,
@@ -312,7 +314,7 @@ def _line_data(plan: SchoolPlan, payload: LineIn) -> LineData:
 @paginate
 def list_needs(request, filters: Query[NeedFilter]):
     needs = (
-        services.visible_needs(request.auth)
+        permissions.visible_needs(request.auth)
         .select_related("staff__user", "school", "school_year")
         .prefetch_related("items")
         .order_by("-created_at", "-pk")
@@ -354,7 +356,7 @@ def create_need(request, payload: NeedIn):
 @paginate
 def list_plans(request, filters: Query[PlanFilter]):
     plans = (
-        services.visible_plans(request.auth)
+        permissions.visible_plans(request.auth)
         .select_related("school", "school_year")
         .order_by("school_year__start", "school__name", "version")
     )
@@ -369,7 +371,7 @@ def list_plans(request, filters: Query[PlanFilter]):
 
 @router.post("/school-plans", response={201: PlanDetailOut}, summary="Commencer un plan")
 def create_plan(request, payload: PlanIn):
-    school = get_object_or_404(services.plan_schools(request.auth), uai=payload.uai.upper())
+    school = get_object_or_404(permissions.plan_schools(request.auth), uai=payload.uai.upper())
     plan = services.create_plan(
         user=request.auth, school=school, school_year=_school_year(payload.school_year)
     )

@@ -49,34 +49,42 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
+from training.formatting import moment
 from training.imports.base import Importer, LineRefused, Plan
 from training.imports.reader import Column, normalize_header
 from training.models import (
-    Enrolment,
     Modality,
     Module,
     Priority,
     Programme,
-    RoleMembership,
     School,
     SchoolYear,
     Session,
     Slot,
-    Staff,
 )
 from training.validators import UAI_RE, validate_uai
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
 DEFAULT_CAPACITY = 30
+
+
 OVERRIDE_REASON = "Import GAIA"
+
+
 DISP_ID_RE = re.compile(r"^[A-Z0-9]{10}$")
+
+
 ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+
+
 SELF_PACED = {"dist", "distance", "foad", "enligne", "horstemps", "adistance"}
+
+
 VIRTUAL = {"cv", "classevirtuelle", "visio", "visioconference", "virtuel"}
 
 
@@ -107,20 +115,16 @@ def parse_time(value: str, label: str) -> dt.time:
 
 
 def local(day: dt.date, time: dt.time) -> dt.datetime:
-    moment = dt.datetime.combine(day, time, PARIS)
+    at = dt.datetime.combine(day, time, PARIS)
     # A time skipped by the spring clock change does not exist in Paris.
-    if moment.astimezone(dt.UTC).astimezone(PARIS).replace(tzinfo=None) != dt.datetime.combine(
+    if at.astimezone(dt.UTC).astimezone(PARIS).replace(tzinfo=None) != dt.datetime.combine(
         day, time
     ):
         raise LineRefused(
             _("%(day)s %(time)s n'existe pas à Paris (changement d'heure).")
             % {"day": day.strftime("%d/%m/%Y"), "time": time.strftime("%H:%M")}
         )
-    return moment
-
-
-def _fmt(moment: dt.datetime) -> str:
-    return timezone.localtime(moment, PARIS).strftime("%d/%m/%Y %H:%M")
+    return at
 
 
 def modality_of(type_lieu: str) -> str:
@@ -246,7 +250,7 @@ class FormationsImporter(Importer):
         if end <= start:
             raise LineRefused(
                 _("La fin (%(end)s) n'est pas après le début (%(start)s).")
-                % {"end": _fmt(end), "start": _fmt(start)}
+                % {"end": moment(end), "start": moment(start)}
             )
         year = next((y for y in years if y.start <= start_day <= y.end), None)
         if year is None:
@@ -442,208 +446,3 @@ class FormationsImporter(Importer):
             session.gaia_id = row["session_id"]
         sessions[row["session_id"]] = session
         return session
-
-
-def _person(values: dict) -> tuple[str, str, str]:
-    last = values.get("nom", "").strip()
-    first = values.get("prenom", "").strip()
-    email = values.get("email", "").strip().lower()
-    if not last or not first:
-        raise LineRefused(_("Nom ou prénom manquant."))
-    return last, first, email
-
-
-class TrainersImporter(Importer):
-    kind = "gaia_trainers"
-    columns = [
-        Column("table", (), required=False),
-        Column("module_id", ("module", "id module")),
-        Column("nom", ("last name",)),
-        Column("prenom", ("first name", "prénom")),
-        Column("email", ("courriel", "mel", "mail"), required=False),
-    ]
-
-    def _modules(self, codes) -> dict[str, Module]:
-        found = {}
-        for module in Module.objects.filter(
-            programme__academy=self.academy, code__in=list(codes)
-        ).order_by("programme__school_year__start", "pk"):
-            found[module.code] = module  # the latest school year's wins
-        return found
-
-    def _plan(self, table, plan: Plan, progress) -> None:
-        from django.contrib.auth import get_user_model
-
-        modules = self._modules({v.get("module_id", "").strip() for _l, v in table.rows})
-        emails = {v.get("email", "").strip().lower() for _l, v in table.rows} - {""}
-        User = get_user_model()
-        academy_users = {
-            u.email_lower: u
-            for u in User.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=emails)
-            .filter(
-                Q(staff__school__academy=self.academy)
-                | Q(
-                    memberships__academy=self.academy,
-                    memberships__role=RoleMembership.Role.TRAINER,
-                )
-            )
-            .distinct()
-        }
-        seen: dict[tuple, int] = {}
-        rows = []
-        for line, values in table.rows:
-            try:
-                module_id = values.get("module_id", "").strip()
-                last, first, email = _person(values)
-                module = modules.get(module_id)
-                if module is None:
-                    raise LineRefused(
-                        _(
-                            "Module GAIA inconnu dans l'académie : %(id)s (importez d'abord les "
-                            "formations)."
-                        )
-                        % {"id": module_id}
-                    )
-                key = (module_id, email or f"{first} {last}".lower())
-                if key in seen:
-                    raise LineRefused(
-                        _("Intervenant en double dans le fichier (aussi ligne %(line)s).")
-                        % {"line": seen[key]}
-                    )
-                seen[key] = line
-            except LineRefused as exc:
-                plan.refuse(line, exc.message)
-                continue
-            user = academy_users.get(email) if email else None
-            name = f"{first} {last}"
-            sessions = list(module.sessions.exclude(status=Session.Status.CANCELLED))
-            if user is not None:
-                new = any(not s.trainers.filter(pk=user.pk).exists() for s in sessions)
-            else:
-                new = any(name not in s.external_trainers for s in sessions)
-            if new:
-                plan.created += 1
-            else:
-                plan.unchanged += 1
-            rows.append({"line": line, "module": module, "user": user, "name": name})
-        plan.work = {"rows": rows}
-
-    def _apply(self, plan: Plan, progress) -> None:
-        from training import services
-
-        rows = plan.work["rows"]
-        for index, row in enumerate(rows):
-            progress(index, len(rows))
-            try:
-                for session in row["module"].sessions.exclude(status=Session.Status.CANCELLED):
-                    if row["user"] is not None:
-                        if not session.trainers.filter(pk=row["user"].pk).exists():
-                            services.update_session(
-                                user=self.user,
-                                session=session,
-                                trainers=[*session.trainers.all(), row["user"]],
-                            )
-                    elif row["name"] not in session.external_trainers:
-                        names = ", ".join(n for n in (session.external_trainers, row["name"]) if n)
-                        if len(names) > 300:
-                            raise TrainingError(
-                                _("Trop d'intervenants extérieurs pour la session %(s)s.")
-                                % {"s": session}
-                            )
-                        services.update_session(
-                            user=self.user, session=session, external_trainers=names
-                        )
-            except TrainingError as exc:
-                plan.refuse(row["line"], exc.message)
-                plan.created = max(0, plan.created - 1)
-
-
-class TraineesImporter(Importer):
-    kind = "gaia_trainees"
-    columns = [
-        Column("table", (), required=False),
-        Column("session_id", ("session", "id session")),
-        Column("nom", ("last name",)),
-        Column("prenom", ("first name", "prénom")),
-        Column("email", ("courriel", "mel", "mail")),
-    ]
-
-    def _plan(self, table, plan: Plan, progress) -> None:
-        ids = {v.get("session_id", "").strip() for _l, v in table.rows}
-        sessions = {
-            s.gaia_id: s
-            for s in Session.objects.filter(
-                module__programme__academy=self.academy, gaia_id__in=ids
-            ).select_related("module__programme")
-        }
-        emails = {v.get("email", "").strip().lower() for _l, v in table.rows} - {""}
-        staff = {}
-        if emails:
-            for person in (
-                Staff.objects.filter(school__academy=self.academy)
-                .annotate(email_lower=Lower("user__email"))
-                .filter(email_lower__in=emails)
-                .select_related("user", "school")
-            ):
-                staff[person.user.email.lower()] = person
-        enrolled = set(
-            Enrolment.objects.active()
-            .filter(session__in=sessions.values())
-            .values_list("session_id", "staff_id")
-        )
-        seen: dict[tuple, int] = {}
-        rows = []
-        for line, values in table.rows:
-            try:
-                session_id = values.get("session_id", "").strip()
-                _last, _first, email = _person(values)
-                if not email:
-                    raise LineRefused(_("Adresse électronique manquante."))
-                session = sessions.get(session_id)
-                if session is None:
-                    raise LineRefused(
-                        _("Session GAIA inconnue dans l'académie : %(id)s.") % {"id": session_id}
-                    )
-                if session.module.programme.kind != Programme.Kind.DESIGNATED:
-                    raise LineRefused(
-                        _(
-                            "La session %(id)s relève d'une candidature individuelle : seules "
-                            "les sessions à public désigné reçoivent des stagiaires importés."
-                        )
-                        % {"id": session_id}
-                    )
-                person = staff.get(email)
-                if person is None:
-                    raise LineRefused(
-                        _("Aucun personnel de l'académie avec l'adresse %(email)s.")
-                        % {"email": email}
-                    )
-                key = (session_id, email)
-                if key in seen:
-                    raise LineRefused(
-                        _("Stagiaire en double dans le fichier (aussi ligne %(line)s).")
-                        % {"line": seen[key]}
-                    )
-                seen[key] = line
-            except LineRefused as exc:
-                plan.refuse(line, exc.message)
-                continue
-            if (session.pk, person.pk) in enrolled:
-                plan.unchanged += 1
-            else:
-                plan.created += 1
-                rows.append({"line": line, "session": session, "staff": person})
-        plan.work = {"rows": rows}
-
-    def _apply(self, plan: Plan, progress) -> None:
-        from training import services
-
-        rows = plan.work["rows"]
-        for index, row in enumerate(rows):
-            progress(index, len(rows))
-            try:
-                services.book_staff(user=self.user, session=row["session"], staff=row["staff"])
-            except TrainingError as exc:
-                plan.refuse(row["line"], exc.message)
-                plan.created -= 1

@@ -9,7 +9,7 @@ exceed its length. Once the school year is closed, nothing of it changes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
@@ -20,7 +20,6 @@ from training.errors import TrainingError
 from training.models import (
     Attendance,
     Enrolment,
-    Framework,
     HoursEntry,
     Item,
     ItemEvidence,
@@ -389,79 +388,3 @@ def validate_items(
         evidence.save()
         count += 1
     return count
-
-
-@dataclass
-class DomainProgress:
-    code: str
-    title: str
-    total: int
-    validated: int
-    max_missing: int | None
-    missing_items: list[str] = field(default_factory=list)
-
-    @property
-    def missing(self) -> int:
-        return self.total - self.validated
-
-    @property
-    def ok(self) -> bool:
-        return self.max_missing is None or self.missing <= self.max_missing
-
-
-@dataclass
-class Progress:
-    framework: Framework
-    domains: list[DomainProgress]
-
-    @property
-    def validated(self) -> int:
-        return sum(d.validated for d in self.domains)
-
-    @property
-    def total(self) -> int:
-        return sum(d.total for d in self.domains)
-
-    @property
-    def still_needed(self) -> int:
-        return max(0, self.framework.min_validated_items - self.validated)
-
-    @property
-    def eligible(self) -> bool:
-        return self.still_needed == 0 and all(d.ok for d in self.domains)
-
-
-def progress(*, framework: Framework, items_by_domain: dict, validated_codes: set[str]) -> Progress:
-    """The certification rule, read from the framework's data: at least
-    ``min_validated_items`` validated in all, at most ``max_missing_per_domain`` not
-    validated in each competence. Pure: the caller loads the items and evidence."""
-    domains = []
-    for domain, codes in items_by_domain.items():
-        done = [c for c in codes if c in validated_codes]
-        domains.append(
-            DomainProgress(
-                code=domain.code,
-                title=domain.title,
-                total=len(codes),
-                validated=len(done),
-                max_missing=framework.max_missing_per_domain,
-                missing_items=[c for c in codes if c not in validated_codes],
-            )
-        )
-    return Progress(framework=framework, domains=domains)
-
-
-def progress_of(staff: Staff, framework: Framework) -> Progress:
-    items_by_domain: dict = {}
-    for item in (
-        Item.objects.filter(domain__framework=framework)
-        .select_related("domain")
-        .order_by("domain__order", "order")
-    ):
-        items_by_domain.setdefault(item.domain, []).append(item.code)
-    validated = set(
-        ItemEvidence.objects.filter(
-            staff=staff, item__domain__framework=framework, state=ItemEvidence.State.VALIDATED
-        ).values_list("item__code", flat=True)
-    )
-    return progress(framework=framework, items_by_domain=items_by_domain, validated_codes=validated)

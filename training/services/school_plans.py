@@ -12,25 +12,23 @@ Who does what:
 Every write is one transaction that locks the plan row, re-checks the state inside it,
 and writes a ``SchoolPlanEvent``; a refusal is a ``TrainingError`` and changes nothing.
 
-The scopes live here rather than in ``training.permissions`` because they follow from
-roles (the référent role is provided by ``referents`` through ``training.roles``).
+Who may see which plan and need is in ``training.permissions``; how much of a plan was
+realised, in ``training.realisation``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
 from training.models import (
-    HoursEntry,
     Item,
     Modality,
     Module,
@@ -44,88 +42,14 @@ from training.models import (
     Staff,
     TrainingNeed,
 )
-from training.permissions import is_national
-from training.roles import REFERENT, roles_of, staff_of
+from training.permissions import can_decide, can_draft
+from training.roles import staff_of
 from training.services import notify
+from training.services.closing import is_frozen
 
 Role = RoleMembership.Role
 Status = SchoolPlan.Status
 Action = SchoolPlanEvent.Action
-
-# --- Scopes ---------------------------------------------------------------------------
-
-
-def drafting_school_ids(user) -> set[int]:
-    """Schools whose plan the user prepares: as their référent or their head."""
-    return {
-        role.school.pk
-        for role in roles_of(user)
-        if role.code in (REFERENT, Role.HEAD) and role.school is not None
-    }
-
-
-def headed_school_ids(user) -> set[int]:
-    return {role.school.pk for role in roles_of(user) if role.code == Role.HEAD and role.school}
-
-
-def rectorate_academy_ids(user) -> set[int]:
-    return {
-        role.academy.pk
-        for role in roles_of(user)
-        if role.code in (Role.AUDITOR, Role.MANAGER) and role.academy is not None
-    }
-
-
-def can_draft(user, school: School) -> bool:
-    return school.pk in drafting_school_ids(user)
-
-
-def can_decide(user, school: School) -> bool:
-    return school.pk in headed_school_ids(user)
-
-
-def is_rectorate_of(user, school: School) -> bool:
-    return is_national(user) or school.academy_id in rectorate_academy_ids(user)
-
-
-def visible_plans(user) -> QuerySet[SchoolPlan]:
-    """The school's référent and head see every version; the rectorate of the académie
-    (and the ministry) the submitted and approved ones; nobody else anything."""
-    if not user.is_authenticated:
-        return SchoolPlan.objects.none()
-    published = Q(status__in=SchoolPlan.PUBLISHED)
-    q = Q(school_id__in=drafting_school_ids(user))
-    if is_national(user):
-        q |= published
-    else:
-        q |= published & Q(school__academy_id__in=rectorate_academy_ids(user))
-    return SchoolPlan.objects.filter(q)
-
-
-def plan_schools(user) -> QuerySet[School]:
-    """Schools whose plan page the user may open (drafting, or reading as rectorate)."""
-    if not user.is_authenticated:
-        return School.objects.none()
-    if is_national(user):
-        return School.objects.all()
-    return School.objects.filter(
-        Q(pk__in=drafting_school_ids(user)) | Q(academy_id__in=rectorate_academy_ids(user))
-    )
-
-
-def visible_needs(user) -> QuerySet[TrainingNeed]:
-    """A teacher sees his own needs; the référent and head their school's; the rectorate
-    its académie's; the ministry all."""
-    if not user.is_authenticated:
-        return TrainingNeed.objects.none()
-    if is_national(user):
-        return TrainingNeed.objects.all()
-    return TrainingNeed.objects.filter(
-        Q(staff__user_id=user.pk)
-        | Q(school_id__in=drafting_school_ids(user))
-        | Q(school__academy_id__in=rectorate_academy_ids(user))
-    )
-
 
 # --- Needs ----------------------------------------------------------------------------
 
@@ -133,8 +57,6 @@ def visible_needs(user) -> QuerySet[TrainingNeed]:
 def _refuse_if_closed(year: SchoolYear, academy_id: int) -> None:
     """Once the rectorate closed the year (for the académie, or nationally), its plans
     are part of the stable record and change no more."""
-    from training.services.closing import is_frozen
-
     if is_frozen(academy_id, year):
         raise TrainingError(
             _("L'année scolaire %(year)s est close : son plan de formation ne change plus.")
@@ -507,141 +429,3 @@ def approve_plan(*, user, plan: SchoolPlan, comment: str = "") -> SchoolPlan:
     )
     notify.school_plan_changed(plan=plan, event=event)
     return plan
-
-
-# --- Realisation ----------------------------------------------------------------------
-
-
-@dataclass
-class LineRealisation:
-    """How much of a line was done: ``planned_minutes`` is per person; each person
-    counts for at most that (someone's extra hours do not make up for a colleague's)."""
-
-    line: SchoolPlanLine
-    targets: int
-    planned_minutes: int
-    expected_minutes: int
-    credited_minutes: int
-    realised_minutes: int
-    reached: int
-    measurable: bool
-
-    @property
-    def rate(self) -> float | None:
-        if not self.measurable or not self.expected_minutes:
-            return None
-        return round(100 * self.realised_minutes / self.expected_minutes, 1)
-
-
-@dataclass
-class PlanRealisation:
-    plan: SchoolPlan
-    lines: list[LineRealisation]
-
-    @property
-    def expected_minutes(self) -> int:
-        return sum(r.expected_minutes for r in self.lines if r.measurable)
-
-    @property
-    def realised_minutes(self) -> int:
-        return sum(r.realised_minutes for r in self.lines if r.measurable)
-
-    @property
-    def credited_minutes(self) -> int:
-        return sum(r.credited_minutes for r in self.lines if r.measurable)
-
-    @property
-    def rate(self) -> float | None:
-        if not self.expected_minutes:
-            return None
-        return round(100 * self.realised_minutes / self.expected_minutes, 1)
-
-
-def plans_realisation(plans: Iterable[SchoolPlan]) -> dict[int, PlanRealisation]:
-    """Realisation of several plans in a fixed number of queries.
-
-    A line's target staff are its chosen people, or the school's active staff when none
-    is chosen. What counts is the ledger (``HoursEntry``, corrections included) of those
-    people in the plan's school year, on the line's module, or on the line's priority
-    when it names no module. A line with neither (a theme only) is not measurable.
-    """
-    plans = list(plans)
-    if not plans:
-        return {}
-    lines = list(SchoolPlanLine.objects.filter(plan__in=plans).select_related("module", "priority"))
-    chosen: dict[int, set[int]] = defaultdict(set)
-    for line_id, staff_id in SchoolPlanLine.target_staff.through.objects.filter(
-        schoolplanline__plan__in=plans
-    ).values_list("schoolplanline_id", "staff_id"):
-        chosen[line_id].add(staff_id)
-    by_plan = {plan.pk: plan for plan in plans}
-    whole_school_ids = {
-        by_plan[line.plan_id].school_id for line in lines if not chosen.get(line.pk)
-    }
-    school_staff: dict[int, set[int]] = defaultdict(set)
-    for staff_id, school_id in Staff.objects.filter(
-        school_id__in=whole_school_ids, active=True
-    ).values_list("pk", "school_id"):
-        school_staff[school_id].add(staff_id)
-
-    explicit_ids = set().union(*chosen.values()) if chosen else set()
-    modules = {line.module_id for line in lines if line.module_id}
-    priorities = {line.priority_id for line in lines if not line.module_id and line.priority_id}
-    credited: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-    if modules or priorities:
-        rows = (
-            HoursEntry.objects.filter(
-                Q(staff_id__in=explicit_ids)
-                | Q(staff__school_id__in=whole_school_ids, staff__active=True),
-                Q(slot__session__module_id__in=modules) | Q(priority_id__in=priorities),
-                school_year_id__in={plan.school_year_id for plan in plans},
-            )
-            .values("staff_id", "school_year_id", "slot__session__module_id", "priority_id")
-            .annotate(total=Sum("minutes"))
-            .order_by()
-        )
-        for row in rows:
-            credited[(row["staff_id"], row["school_year_id"])].append(
-                (row["slot__session__module_id"], row["priority_id"], row["total"])
-            )
-
-    results = {plan.pk: PlanRealisation(plan=plan, lines=[]) for plan in plans}
-    for line in sorted(lines, key=lambda li: (li.order, li.pk)):
-        plan = by_plan[line.plan_id]
-        targets = chosen.get(line.pk) or school_staff.get(plan.school_id, set())
-        measurable = bool(line.module_id or line.priority_id)
-        total = realised = reached = 0
-        if measurable:
-            for staff_id in targets:
-                minutes = sum(
-                    m
-                    for module_id, priority_id, m in credited.get(
-                        (staff_id, plan.school_year_id), ()
-                    )
-                    if (
-                        module_id == line.module_id
-                        if line.module_id
-                        else priority_id == line.priority_id
-                    )
-                )
-                total += minutes
-                realised += max(0, min(minutes, line.planned_minutes))
-                reached += minutes >= line.planned_minutes
-        results[plan.pk].lines.append(
-            LineRealisation(
-                line=line,
-                targets=len(targets),
-                planned_minutes=line.planned_minutes,
-                expected_minutes=line.planned_minutes * len(targets),
-                credited_minutes=total,
-                realised_minutes=realised,
-                reached=reached,
-                measurable=measurable,
-            )
-        )
-    return results
-
-
-def plan_realisation(plan: SchoolPlan) -> PlanRealisation:
-    """Credited minutes of each line's target staff against its planned minutes."""
-    return plans_realisation([plan])[plan.pk]

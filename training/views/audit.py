@@ -13,18 +13,16 @@ Scope: ``training.reports.report_scope``; outside it, a 404.
 from __future__ import annotations
 
 import io
-import math
-import numbers
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
+from training.formatting import number
 from training.models import (
     Academy,
     Degree,
@@ -72,21 +70,6 @@ TABLE_MAX_ROWS = 200
 CHART_MAX_BARS = 40
 
 
-def _cell(value) -> str:
-    """A figure as the reader's language writes it (« 3 810 », « 63,5 »)."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        return formats.number_format(value, 1, force_grouping=True)
-    if isinstance(value, numbers.Integral):
-        return formats.number_format(int(value), force_grouping=True)
-    return str(value)
-
-
 # The chart's geometry (viewBox 720 wide): labels right-aligned before BAR_X, bars up to
 # BAR_WIDTH, the value after the bar.
 BAR_X, BAR_WIDTH = 340, 320
@@ -110,7 +93,7 @@ def chart(frame, label: str, value: str) -> dict | None:
         {
             "label": _short(str(name)),
             "full_label": str(name),
-            "value": _cell(v),
+            "value": number(v),
             "width": round(BAR_WIDTH * max(v, 0) / top, 1),
             "y": i * (bar_height + gap),
             "text_y": i * (bar_height + gap) + 14,
@@ -133,7 +116,7 @@ def _section(key: str, user, filters: ReportFilters, query: str) -> dict | None:
     if spec is None:
         return None
     frame = spec.builder(user, filters)
-    rows = [[_cell(v) for v in row] for row in frame.head(TABLE_MAX_ROWS).itertuples(index=False)]
+    rows = [[number(v) for v in row] for row in frame.head(TABLE_MAX_ROWS).itertuples(index=False)]
     return {
         "key": key,
         "title": str(spec.title),

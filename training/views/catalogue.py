@@ -16,10 +16,11 @@ from django_tables2 import RequestConfig
 from training import permissions, services
 from training.errors import TrainingError
 from training.filters import SessionFilter
+from training.formatting import hours
 from training.forms import BookStaffForm, ReasonForm
 from training.models import Enrolment, Programme, RoleMembership, Session, Slot
 from training.roles import has_role, staff_of
-from training.tables import CatalogueTable, MyEnrolmentTable, SlotTable, hours, seats_left
+from training.tables import CatalogueTable, MyEnrolmentTable, SlotTable, seats_left
 
 
 def _slots(*related: str) -> Prefetch:

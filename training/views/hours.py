@@ -23,6 +23,7 @@ from django_tables2 import RequestConfig
 
 from training import permissions
 from training.errors import TrainingError
+from training.formatting import hours
 from training.forms import DeclareWorkForm
 from training.models import (
     Attendance,
@@ -43,7 +44,7 @@ from training.records import C2I2E, teacher_record, with_hours
 from training.roles import roles_of, staff_of
 from training.services import attendance as services
 from training.services.attendance import Mark
-from training.tables import EXPORT_FORMATS, SuiviTable, export_response, hours
+from training.tables import EXPORT_FORMATS, SuiviTable, export_response
 from training.views.catalogue import _back
 
 Role = RoleMembership.Role

@@ -6,19 +6,18 @@ to the académies the person imports for; another académie's run is a 404.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from training.errors import TrainingError
+from training.forms import ImportForm
 from training.imports import IMPORTERS, runner
-from training.imports.forms import ImportForm
 from training.models import ImportRun
+from training.spreadsheets import CSV, file_response
 
 
 def _kinds(user) -> list[tuple[str, str]]:
@@ -130,11 +129,6 @@ def import_confirm(request, pk: int):
 def import_report(request, pk: int):
     """The refused lines as CSV (``;``, UTF-8 with BOM: what French spreadsheets open)."""
     run = _run(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-refus.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Ligne"), _("Motif du refus")])
-    for refusal in run.refused_lines:
-        writer.writerow([refusal["line"], refusal["reason"]])
-    return response
+    rows = [[_("Ligne"), _("Motif du refus")]]
+    rows += [[refusal["line"], refusal["reason"]] for refusal in run.refused_lines]
+    return file_response(rows, CSV, f"import-{run.pk}-refus")

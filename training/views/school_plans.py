@@ -19,14 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from training import permissions
 from training.errors import TrainingError
-from training.forms_school_plans import CommentForm, LineForm, NeedForm
+from training.formatting import hours, hours_value
+from training.forms import CommentForm, LineForm, NeedForm
 from training.models import SchoolPlan, SchoolPlanLine, SchoolYear
 from training.permissions import is_national
+from training.realisation import plan_realisation, plans_realisation
 from training.roles import staff_of
 from training.services import school_plans as services
 from training.services.school_plans import LineData
-from training.tables import hours
 
 Status = SchoolPlan.Status
 
@@ -45,7 +47,7 @@ def _year(request) -> SchoolYear:
 
 def _visible_plan(request, pk: int) -> SchoolPlan:
     return get_object_or_404(
-        services.visible_plans(request.user).select_related(
+        permissions.visible_plans(request.user).select_related(
             "school__academy", "school__district", "school_year", "approved_by"
         ),
         pk=pk,
@@ -87,7 +89,7 @@ def my_needs(request):
                 )
                 return redirect("training:my_needs")
     needs = (
-        services.visible_needs(request.user)
+        permissions.visible_needs(request.user)
         .filter(staff__user=request.user, school_year=year)
         .prefetch_related("items")
     )
@@ -108,7 +110,7 @@ def my_needs(request):
 @require_POST
 def withdraw_need(request, pk: int):
     need = get_object_or_404(
-        services.visible_needs(request.user).filter(staff__user=request.user), pk=pk
+        permissions.visible_needs(request.user).filter(staff__user=request.user), pk=pk
     )
     try:
         services.withdraw_need(user=request.user, need=need)
@@ -126,11 +128,11 @@ def withdraw_need(request, pk: int):
 def plans_home(request):
     """The schools whose plan one prepares, and the rectorate's list."""
     schools = list(
-        services.plan_schools(request.user)
-        .filter(pk__in=services.drafting_school_ids(request.user))
+        permissions.plan_schools(request.user)
+        .filter(pk__in=permissions.drafting_school_ids(request.user))
         .order_by("name")
     )
-    rectorate = is_national(request.user) or bool(services.rectorate_academy_ids(request.user))
+    rectorate = is_national(request.user) or bool(permissions.rectorate_academy_ids(request.user))
     if len(schools) == 1 and not rectorate:
         return redirect("training:school_plan", uai=schools[0].uai)
     if not schools and not rectorate:
@@ -146,10 +148,10 @@ def plans_home(request):
 def school_plan(request, uai: str):
     """The school's plan of the year: its latest version one may see, or the offer to
     start it."""
-    school = get_object_or_404(services.plan_schools(request.user), uai=uai.upper())
+    school = get_object_or_404(permissions.plan_schools(request.user), uai=uai.upper())
     year = _year(request)
     plan = (
-        services.visible_plans(request.user)
+        permissions.visible_plans(request.user)
         .filter(school=school, school_year=year)
         .order_by("-version")
         .first()
@@ -164,7 +166,7 @@ def school_plan(request, uai: str):
             "school": school,
             "year": year,
             "years": SchoolYear.objects.order_by("-start"),
-            "can_draft": services.can_draft(request.user, school),
+            "can_draft": permissions.can_draft(request.user, school),
             "needs": _needs(request, school, year),
         },
     )
@@ -172,7 +174,7 @@ def school_plan(request, uai: str):
 
 def _needs(request, school, year):
     return (
-        services.visible_needs(request.user)
+        permissions.visible_needs(request.user)
         .filter(school=school, school_year=year)
         .select_related("staff__user")
         .prefetch_related("items")
@@ -183,7 +185,7 @@ def _needs(request, school, year):
 @login_required
 @require_POST
 def plan_create(request, uai: str):
-    school = get_object_or_404(services.plan_schools(request.user), uai=uai.upper())
+    school = get_object_or_404(permissions.plan_schools(request.user), uai=uai.upper())
     year = _year(request)
     try:
         plan = services.create_plan(user=request.user, school=school, school_year=year)
@@ -201,9 +203,9 @@ def plan_create(request, uai: str):
 def plan_detail(request, pk: int):
     plan = _visible_plan(request, pk)
     user = request.user
-    can_draft = services.can_draft(user, plan.school)
-    can_decide = services.can_decide(user, plan.school)
-    realisation = services.plan_realisation(plan)
+    can_draft = permissions.can_draft(user, plan.school)
+    can_decide = permissions.can_decide(user, plan.school)
+    realisation = plan_realisation(plan)
     lines = {
         line.pk: line
         for line in plan.lines.select_related("module", "priority").prefetch_related(
@@ -222,7 +224,9 @@ def plan_detail(request, pk: int):
                 "realised": hours(row.realised_minutes),
             }
         )
-    versions = services.visible_plans(user).filter(school=plan.school, school_year=plan.school_year)
+    versions = permissions.visible_plans(user).filter(
+        school=plan.school, school_year=plan.school_year
+    )
     editable = plan.is_editable and can_draft
     return render(
         request,
@@ -291,7 +295,7 @@ def line_add(request, pk: int):
 
 def _visible_line(request, pk: int) -> SchoolPlanLine:
     return get_object_or_404(
-        SchoolPlanLine.objects.filter(plan__in=services.visible_plans(request.user))
+        SchoolPlanLine.objects.filter(plan__in=permissions.visible_plans(request.user))
         .select_related("plan__school", "plan__school_year", "module")
         .prefetch_related("target_staff"),
         pk=pk,
@@ -318,7 +322,7 @@ def line_edit(request, pk: int):
                 "theme": line.theme,
                 "module": line.module_id,
                 "priority": line.priority_id,
-                "planned_hours": round(line.planned_minutes / 60, 1),
+                "planned_hours": hours_value(line.planned_minutes),
                 "modality": line.modality,
                 "target_staff": [s.pk for s in line.target_staff.all()],
             },
@@ -413,13 +417,13 @@ def academy_plans(request):
     """Submitted and approved plans of the académie (all académies for the ministry),
     with how much of each was realised."""
     user = request.user
-    if not (is_national(user) or services.rectorate_academy_ids(user)):
+    if not (is_national(user) or permissions.rectorate_academy_ids(user)):
         raise Http404
     year = _year(request)
     status = request.GET.get("etat", "")
     text = request.GET.get("q", "").strip()
     plans = (
-        services.visible_plans(user)
+        permissions.visible_plans(user)
         .filter(school_year=year, status__in=SchoolPlan.PUBLISHED)
         .select_related("school__academy", "school__district", "school_year")
         .annotate(line_count=Count("lines"), planned=Sum("lines__planned_minutes"))
@@ -431,7 +435,7 @@ def academy_plans(request):
         plans = plans.filter(Q(school__name__icontains=text) | Q(school__uai__iexact=text))
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     on_page = list(page.object_list)
-    realisation = services.plans_realisation(on_page)
+    realisation = plans_realisation(on_page)
     rows = [(plan, realisation[plan.pk]) for plan in on_page]
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,149 +1,25 @@
+"""The catalogue and the session editor: the catalogue's filters, a session's settings,
+a slot."""
+
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from training.models import District, Modality, Module, RoleMembership, School, Session, Staff
-
-
-class LoginForm(DsfrBaseForm, AuthenticationForm):
-    # DsfrBaseForm first: AuthenticationForm sets the username label in its __init__,
-    # which must run before DsfrBaseForm builds the bound fields (and their labels).
-    pass
-
-
-class ApiTokenForm(DsfrBaseForm):
-    name = forms.CharField(
-        label=_("Nom du jeton"),
-        max_length=100,
-        help_text=_("Par exemple l'outil qui l'utilisera : « tableur du rectorat »."),
-    )
-
-
-class SchoolForm(forms.ModelForm, DsfrBaseForm):
-    class Meta:
-        model = School
-        fields = ["uai", "name", "kind", "academy", "district", "city"]
-
-    def __init__(self, *args, academies, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["academy"].queryset = academies
-        self.fields["district"].queryset = District.objects.filter(academy__in=academies)
-
-    def clean_uai(self):
-        return (self.cleaned_data.get("uai") or "").strip().upper()
-
-
-# --- Catalogue, enrolment and session editor ------------------------------------------
-
-DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is read in Paris time (the current
-    time zone), then stored in UTC."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_INPUT)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def datetime_field(label, **kwargs) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        widget=DateTimeInput(),
-        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"],
-        **kwargs,
-    )
+from training.forms.fields import (
+    DATETIME_INPUT,
+    DateInput,
+    DateTimeInput,
+    datetime_field,
+    school_by_uai,
+)
+from training.models import District, Modality, Module, RoleMembership, Session, Staff
 
 
 class CatalogueFilterForm(DsfrBaseForm):
     """The catalogue's filter form (django-filter adds the fields)."""
-
-
-class ReasonForm(DsfrBaseForm):
-    reason = forms.CharField(label=_("Motif"), max_length=300)
-
-    def __init__(self, *args, label=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if label:
-            # The bound field (built by DsfrBaseForm's __init__) keeps its own label.
-            self.fields["reason"].label = label
-            self["reason"].label = label
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Indiquez un motif."))
-        return reason
-
-
-class IdListField(forms.Field):
-    """The ids ticked in a table: integers, anything else dropped (a crafted value is
-    ignored, never an error page). Whether the ids are the user's to act on is decided
-    against his queue, not here."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        ids = []
-        for raw in value or []:
-            try:
-                ids.append(int(raw))
-            except (TypeError, ValueError):
-                continue
-        return ids
-
-
-class DecisionForm(DsfrBaseForm):
-    APPROVE, DECLINE, CONFIRM = "approve", "decline", "confirm"
-
-    action = forms.ChoiceField(
-        label=_("Décision"),
-        choices=[
-            (APPROVE, _("Valider")),
-            (DECLINE, _("Refuser")),
-            (CONFIRM, _("Confirmer (rectorat)")),
-        ],
-    )
-    ids = IdListField(required=False)
-    reason = forms.CharField(
-        label=_("Motif du refus"),
-        max_length=300,
-        required=False,
-        help_text=_("Obligatoire pour un refus : la personne le recevra."),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("action") == self.DECLINE and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Indiquez le motif du refus : la personne le recevra."))
-        if not data.get("ids"):
-            raise forms.ValidationError(_("Cochez au moins une demande."))
-        return data
-
-
-def _school_by_uai(uai: str, academies):
-    uai = (uai or "").strip().upper()
-    if not uai:
-        return None
-    school = School.objects.filter(uai=uai, academy__in=academies).first()
-    if school is None:
-        raise forms.ValidationError(
-            _("Aucun établissement de votre académie n'a l'UAI %(uai)s.") % {"uai": uai}
-        )
-    return school
 
 
 class SessionForm(forms.ModelForm, DsfrBaseForm):
@@ -250,7 +126,7 @@ class SessionForm(forms.ModelForm, DsfrBaseForm):
         self.fields["district"].queryset = District.objects.filter(academy__in=academies)
 
     def clean_host_school_uai(self):
-        return _school_by_uai(self.cleaned_data.get("host_school_uai"), self.academies)
+        return school_by_uai(self.cleaned_data.get("host_school_uai"), self.academies)
 
     def clean_extra_trainers(self):
         ids = [s.strip() for s in (self.cleaned_data.get("extra_trainers") or "").split(",")]
@@ -349,7 +225,7 @@ class SlotForm(DsfrBaseForm):
         }
 
     def clean_school_uai(self):
-        return _school_by_uai(self.cleaned_data.get("school_uai"), self.academies)
+        return school_by_uai(self.cleaned_data.get("school_uai"), self.academies)
 
     def slot_fields(self) -> dict:
         data = self.cleaned_data
@@ -363,39 +239,3 @@ class SlotForm(DsfrBaseForm):
             "room": data.get("room") or "",
             "video_url": data.get("video_url") or "",
         }
-
-
-class BookStaffForm(DsfrBaseForm):
-    staff_id = forms.CharField(
-        label=_("Identifiant agent"),
-        max_length=32,
-        help_text=_("La personne à inscrire d'office (public désigné)."),
-    )
-
-    def __init__(self, *args, staff_queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.staff_queryset = staff_queryset
-
-    def clean_staff_id(self):
-        staff_id = self.cleaned_data["staff_id"].strip()
-        staff = self.staff_queryset.filter(staff_id=staff_id).select_related("user").first()
-        if staff is None:
-            raise forms.ValidationError(
-                _("Aucun personnel que vous pouvez inscrire n'a l'identifiant %(id)s.")
-                % {"id": staff_id}
-            )
-        return staff
-
-
-class DeclareWorkForm(DsfrBaseForm):
-    """A teacher's declaration of online work done, in minutes."""
-
-    minutes = forms.IntegerField(
-        label=_("Temps passé (minutes)"),
-        min_value=1,
-        error_messages={
-            "required": _("Indiquez le temps passé, en minutes."),
-            "invalid": _("Indiquez le temps passé, en minutes."),
-            "min_value": _("Indiquez le temps passé, en minutes."),
-        },
-    )

@@ -1,3 +1,5 @@
+"""Uploading a file to import (schools, staff, GAIA exports)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
