@@ -59,9 +59,12 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/enrolment.py $(BENCH_ARGS) && $(BIN)/python bench/hours.py \
 	  && $(BIN)/python bench/audit.py $(AUDIT_ARGS) && $(BIN)/python bench/imports.py
 
+# ruff, then the house plan: layers per app, training never importing referents, no
+# import cycle (contracts in pyproject.toml, [tool.importlinter]).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

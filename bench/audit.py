@@ -11,7 +11,7 @@ What it does, from scratch each time:
    the reference data;
 2. phase 1, an académie: ``seed_demo --schools 2000 --staff 100000 --hours-per-staff 16``
    (Versailles: sessions, booked enrolments, sheets and about 1.6 million
-   ``HoursEntry`` rows in 2010-2011, written with COPY by ``training.demo.seed_hours``);
+   ``HoursEntry`` rows in 2010-2011, written with COPY by ``training.demo.volume.seed_hours``);
    then ``--rounds`` rounds of ``training.reports.hours_by_school`` as the national user
    (school year 2010-2011, the year of the data) and of the same aggregate written by
    hand in one SQL query (schools with their staff and credited minutes, same order),

@@ -55,7 +55,7 @@ def rss_mb() -> float:
 
 
 def make_schools() -> list[str]:
-    from training.demo import demo_uai
+    from training.demo.directory import demo_uai
     from training.models import Academy, School
 
     academy = Academy.objects.get(code="25")

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from referents import services
 from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, MissionLog
-from training.demo import PARIS, DemoDirectory
+from training.demo.directory import PARIS, DemoDirectory
 from training.models import (
     Degree,
     Enrolment,

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from training.demo import demo_uai
+from training.demo.directory import demo_uai
 
 
 def nav(page):

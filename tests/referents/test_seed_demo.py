@@ -240,7 +240,7 @@ def test_early_in_the_year_the_sessions_are_never_in_the_future():
     import time_machine
     from django.utils import timezone
 
-    from training.demo import PARIS
+    from training.demo.directory import PARIS
     from training.models import HoursEntry, Slot
 
     first = timezone.localdate().year - (timezone.localdate().month < 9)

@@ -6,7 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 
-from training.demo import ACADEMY_DEPARTEMENTS, national_split, seed_hours
+from training.demo.directory import ACADEMY_DEPARTEMENTS
+from training.demo.national import national_split
+from training.demo.volume import seed_hours
 from training.models import (
     Academy,
     Attendance,

@@ -161,7 +161,7 @@ def test_school_list_filters(client_for, national, school, other_school, outside
 def test_school_list_queries_do_not_grow_with_rows(
     client_for, auditor, academy, n_schools, django_assert_max_num_queries
 ):
-    from training.demo import demo_uai
+    from training.demo.directory import demo_uai
 
     School.objects.bulk_create(
         School(uai=demo_uai(i), name=f"École {i}", kind="ecole_primaire", degree=1, academy=academy)

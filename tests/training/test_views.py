@@ -139,7 +139,7 @@ def test_school_detail_outside_scope_is_404(client_for, outsider, school):
 def test_school_list_queries_do_not_grow_with_rows(
     client_for, auditor, academy, n_schools, django_assert_max_num_queries
 ):
-    from training.demo import demo_uai
+    from training.demo.directory import demo_uai
 
     School.objects.bulk_create(
         School(uai=demo_uai(i), name=f"École {i}", kind="ecole_primaire", degree=1, academy=academy)

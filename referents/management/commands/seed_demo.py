@@ -12,15 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from referents.demo import book_referents, seed_referent_activity, seed_referents
-from training.demo import (
-    NATIONAL_SCHOOLS,
-    NATIONAL_STAFF,
-    seed_activity,
-    seed_catalogue,
-    seed_directory,
-    seed_hours,
-    seed_national,
-)
+from training.demo.activity import seed_activity
+from training.demo.catalogue import seed_catalogue
+from training.demo.directory import seed_directory
+from training.demo.national import NATIONAL_SCHOOLS, NATIONAL_STAFF, seed_national
+from training.demo.volume import seed_hours
 from training.models import Academy
 from training.reference import load_reference_data
 
