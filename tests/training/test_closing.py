@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Sum
 
 from tests.conftest import at
-from training import services
+from training import reports, services
 from training.errors import TrainingError
 from training.models import (
     AcademyYearClosure,
@@ -186,7 +186,6 @@ def test_other_academies_are_not_frozen(
 def test_reports_are_stable_after_closing(
     auditor, trainer, teacher, academy, school_year, attended
 ):
-    reports = pytest.importorskip("training.reports")
     filters = reports.ReportFilters(school_year=school_year)
     closing.close_academy_year(user=auditor, academy=academy, school_year=school_year)
     before = reports.hours_by_school(auditor, filters)
