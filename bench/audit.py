@@ -279,7 +279,7 @@ def main() -> int:
     if args.child:
         return child(args.child)
 
-    from enrolment import recreate_database, setup_scratch_database
+    from harness import recreate_database, setup_scratch_database
 
     t0 = time.perf_counter()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL

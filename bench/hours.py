@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from enrolment import (  # noqa: E402  (bench/ is not a package)
+from harness import (  # noqa: E402  (bench/ is not a package)
     HOST,
     Round,
     free_port,

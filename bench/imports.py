@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from enrolment import recreate_database, setup_scratch_database  # noqa: E402
+from harness import recreate_database, setup_scratch_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dune_bench_imports"
 SCHOOLS, STAFF = 2000, 100_000

@@ -13,16 +13,17 @@ class ReferentsConfig(AppConfig):
 
         register_role_provider(referent_roles)
 
-        from referents import audit
+        from referents.reports import coverage
 
-        audit.register()  # the référents' sections of the audit reports
+        coverage.register()  # the référents' sections of the audit reports
 
-        from referents.anomalies import register as register_anomaly_checks
+        from referents.services.anomalies import register as register_anomaly_checks
 
         register_anomaly_checks()
 
         from django.db.models.signals import post_migrate
 
+        from referents import tasks  # noqa: F401  (registered in every process)
         from referents.reference import load_schemes
 
         post_migrate.connect(load_schemes, sender=self)

@@ -35,6 +35,14 @@ def can_see_school_report(user, school: School) -> bool:
     )
 
 
+def is_head_of(user, school: School) -> bool:
+    """Whether the user heads the school (he appoints its référent, attests *service
+    fait*)."""
+    return RoleMembership.objects.filter(
+        user=user, role=RoleMembership.Role.HEAD, school=school
+    ).exists()
+
+
 def headed_schools(user):
     """The schools the user heads (the head's pages and endpoints look up in these)."""
     ids = [m.school_id for m in memberships_of(user) if m.role == RoleMembership.Role.HEAD]

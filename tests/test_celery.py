@@ -6,6 +6,8 @@ else the in-memory broker, with the worker in a thread of this process.
 """
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -39,6 +41,25 @@ def test_every_job_a_service_enqueues_is_a_task_of_the_app():
     assert "training.tasks.send_notification" in names
     for name in names:
         assert name in app.tasks, name
+
+
+def test_a_web_process_finds_the_jobs_without_a_worker_having_started():
+    # A fresh interpreter, as gunicorn's: nothing but Django set up (this test process
+    # imports the tasks itself, so it cannot tell).
+    code = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "from training import jobs\n"
+        "names = [v for k, v in vars(jobs).items() if k.isupper()]\n"
+        "missing = [n for n in names if n not in current_app.tasks]\n"
+        "assert 'referents.tasks.compute_instalments' in current_app.tasks\n"
+        "print(missing)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.django_db

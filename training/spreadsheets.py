@@ -8,7 +8,9 @@
   apostrophe, and XLSX text cells are written as strings, never as formulas. A name typed
   as ``=HYPERLINK(…)`` in a form or an import file is shown, not run. Numbers are not
   text: pass them as numbers (``formatting.hours_value``, ``euros_value``…), not as
-  formatted strings, so that a negative figure stays a figure.
+  formatted strings, so that a negative figure stays a figure. A text that is a plain
+  negative figure (« -50,00 », a correction in a payroll file) is left as it is: it
+  cannot be a formula.
 - Sheet names are what Excel accepts: no ``[]:*?/\\``, at most 31 characters.
 """
 
@@ -37,13 +39,16 @@ DELIMITER = ";"
 BOM = "\ufeff"
 # What a spreadsheet reads as the start of a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_FIGURE = re.compile(r"-\d+(?:[.,]\d+)?")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_TITLE_MAX = 31
 
 
 def safe_text(text: str) -> str:
     """A text cell that a spreadsheet shows and never evaluates."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not _NEGATIVE_FIGURE.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def csv_cell(value) -> str:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from referents import services
 from referents.models import AllowanceInstalment, AllowanceScheme, Envelope
 from tests.conftest import make_school
+from training.formatting import euros
 from training.models import District
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +69,10 @@ def test_the_auditor_sees_coverage_and_amounts(client_for, auditor, network):
     text = response.text
     assert "Versailles-Nord" in text
     assert "<td>Versailles-Nord</td><td>2</td><td>1</td><td>50 %</td>" in text
-    assert services.euros(120000) in text  # committed
-    assert services.euros(10000) in text  # paid: the exported instalment only
-    assert services.euros(500000) in text  # envelope
-    assert services.euros(380000) in text  # remaining
+    assert euros(120000) in text  # committed
+    assert euros(10000) in text  # paid: the exported instalment only
+    assert euros(500000) in text  # envelope
+    assert euros(380000) in text  # remaining
     assert "1,5 h" in text  # 2 × 45 minutes of 1c
 
 

@@ -16,7 +16,7 @@ are negative or adjusting rows), so they agree with each teacher's record
 (``training.records.teacher_record``). A person's hours count for the school of his
 staff profile.
 
-Other apps add sections through ``register_report`` (``referents/audit.py`` adds the
+Other apps add sections through ``register_report`` (``referents.reports.coverage`` adds the
 référents' coverage, allowances and training delivered) so that ``training`` never
 imports them.
 

@@ -1,23 +1,16 @@
 """The académie's view of its référents: the yearly summary per bassin (coverage,
-allowance committed and paid against the envelope, mission hours) and the network
-directory. Figures are aggregated in SQL, a constant number of queries whatever the
-number of schools."""
+allowance committed and paid against the envelope, mission hours), and who may read it
+and the network directory. Figures are aggregated in SQL, a constant number of queries
+whatever the number of schools."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from referents.models import AllowanceInstalment, Appointment, Envelope, MissionLog
-from referents.services import euros
-from training.formatting import hours
 from training.models import Academy, District, RoleMembership, SchoolYear
 from training.permissions import is_national, visible_schools
 from training.roles import REFERENT, memberships_of, roles_of
@@ -26,13 +19,6 @@ Role = RoleMembership.Role
 RECTORATE_ROLES = (Role.AUDITOR, Role.MANAGER)
 COMMITTED_STATES = (Appointment.State.APPOINTED, Appointment.State.ENDED)
 CATEGORIES = MissionLog.Category
-
-
-def _current_year(request) -> SchoolYear:
-    from referents.views import current_school_year
-
-    name = request.GET.get("annee")
-    return get_object_or_404(SchoolYear, name=name) if name else current_school_year()
 
 
 def rectorate_academies(user) -> QuerySet[Academy] | None:
@@ -54,9 +40,6 @@ def network_academies(user) -> QuerySet[Academy] | None:
         return academies
     ids = {role.academy.pk for role in roles_of(user) if role.code == REFERENT and role.academy}
     return Academy.objects.filter(pk__in=ids) if ids else None
-
-
-# --- Summary ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -160,134 +143,3 @@ def academy_summaries(user, academies, school_year: SchoolYear) -> list[AcademyS
         )
         for academy in academies
     ]
-
-
-def _cells(row: BassinRow) -> list:
-    return [
-        row.schools,
-        row.covered,
-        row.coverage,
-        euros(row.committed_cents),
-        euros(row.paid_cents),
-        [hours(row.minutes[code]) if row.minutes.get(code) else "—" for code in CATEGORIES.values],
-    ]
-
-
-@login_required
-def summary(request):
-    """Auditors' and managers' yearly summary of the référents per bassin
-    (``?annee=2010-2011``, ``?format=csv``); anyone else: 404."""
-    academies = rectorate_academies(request.user)
-    if academies is None:
-        raise Http404
-    year = _current_year(request)
-    summaries = academy_summaries(request.user, academies, year)
-    if request.GET.get("format") == "csv":
-        return _summary_csv(summaries, year)
-    return render(
-        request,
-        "referents/summary.html",
-        {
-            "title": _("Référents numériques : synthèse académique"),
-            "school_year": year,
-            "years": SchoolYear.objects.order_by("-start"),
-            "categories": CATEGORIES.values,
-            "summaries": [
-                {
-                    "academy": s.academy,
-                    "envelope": euros(s.envelope_cents) if s.envelope_cents is not None else None,
-                    "remaining": (
-                        euros(s.remaining_cents) if s.remaining_cents is not None else None
-                    ),
-                    "rows": [(r.name, *_cells(r)) for r in s.rows],
-                    "total": _cells(s.total),
-                }
-                for s in summaries
-            ],
-        },
-    )
-
-
-def _summary_csv(summaries: list[AcademySummary], year: SchoolYear) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            _("Académie"),
-            _("Bassin"),
-            _("Établissements"),
-            _("Avec référent"),
-            _("Couverture (%)"),
-            _("Engagé (€)"),
-            _("Versé (€)"),
-            _("Enveloppe (€)"),
-            _("Reste (€)"),
-            *[_("Heures %(code)s") % {"code": code} for code in CATEGORIES.values],
-        ]
-    )
-
-    def amount(cents: int | None) -> str:
-        return "" if cents is None else f"{cents / 100:.2f}".replace(".", ",")
-
-    for s in summaries:
-        for r in [*s.rows, s.total]:
-            is_total = r not in s.rows
-            writer.writerow(
-                [
-                    s.academy.name,
-                    _("Total") if is_total else r.name,
-                    r.schools,
-                    r.covered,
-                    r.coverage,
-                    amount(r.committed_cents),
-                    amount(r.paid_cents),
-                    amount(s.envelope_cents) if is_total else "",
-                    amount(s.remaining_cents) if is_total else "",
-                    *[
-                        f"{r.minutes.get(code, 0) / 60:.1f}".replace(".", ",")
-                        for code in CATEGORIES.values
-                    ],
-                ]
-            )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="synthese-referents-{year.name}.csv"'
-    return response
-
-
-# --- Network directory ----------------------------------------------------------------------
-
-
-@login_required
-def directory(request):
-    """The académie's appointed référents (``?bassin=<id>``), for the rectorate and the
-    référents themselves; anyone else: 404."""
-    academies = network_academies(request.user)
-    if academies is None:
-        raise Http404
-    year = _current_year(request)
-    appointments = (
-        Appointment.objects.filter(
-            school__academy__in=academies,
-            school_year=year,
-            state=Appointment.State.APPOINTED,
-        )
-        .select_related("staff__user", "school__district")
-        .order_by("school__district__name", "school__name", "staff__user__last_name")
-    )
-    bassins = District.objects.filter(academy__in=academies, kind=District.Kind.BASSIN).order_by(
-        "name"
-    )
-    bassin = request.GET.get("bassin", "")
-    if bassin.isdigit():
-        appointments = appointments.filter(school__district_id=int(bassin))
-    return render(
-        request,
-        "referents/directory.html",
-        {
-            "title": _("Réseau des référents numériques"),
-            "school_year": year,
-            "appointments": appointments,
-            "bassins": bassins,
-            "bassin": bassin,
-        },
-    )

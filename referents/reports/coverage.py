@@ -5,7 +5,7 @@ training delivered by référents. Registered from ``ReferentsConfig.ready()`` s
 
 Only the rectorate (auditors, managers of an académie) and the ministry read them: a
 head gets an empty frame (his school's figures are in its activity report).
-Allowances reuse ``referents.summaries.academy_summaries`` so that the audit and the
+Allowances reuse ``referents.reports.summaries.academy_summaries`` so that the audit and the
 académie's summary page give the same amounts.
 """
 
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as L
 
 from referents.models import Appointment, MissionLog
-from referents.summaries import academy_summaries
+from referents.reports.summaries import academy_summaries
+from training.formatting import euros_value
 from training.models import Academy, HoursEntry, SchoolKind
 from training.reports import LABELS, ReportFilters, register_report, report_scope, school_q
 
@@ -85,10 +86,6 @@ def coverage_by_district(user, filters: ReportFilters) -> pd.DataFrame:
     return out
 
 
-def _euros(cents: int | None) -> float | None:
-    return None if cents is None else round(cents / 100, 2)
-
-
 def allowances(user, filters: ReportFilters) -> pd.DataFrame:
     """Per académie and bassin: allowance committed (appointments' annual amounts) and
     paid (instalments exported for payroll); per académie its envelope and what
@@ -113,8 +110,8 @@ def allowances(user, filters: ReportFilters) -> pd.DataFrame:
                 (
                     summary.academy.name,
                     r.name,
-                    _euros(r.committed_cents),
-                    _euros(r.paid_cents),
+                    euros_value(r.committed_cents),
+                    euros_value(r.paid_cents),
                     None,
                     None,
                 )
@@ -125,10 +122,10 @@ def allowances(user, filters: ReportFilters) -> pd.DataFrame:
                 (
                     summary.academy.name,
                     _("Total"),
-                    _euros(total.committed_cents),
-                    _euros(total.paid_cents),
-                    _euros(summary.envelope_cents),
-                    _euros(summary.remaining_cents),
+                    euros_value(total.committed_cents),
+                    euros_value(total.paid_cents),
+                    euros_value(summary.envelope_cents),
+                    euros_value(summary.remaining_cents),
                 )
             )
     return pd.DataFrame(rows, columns=columns)

@@ -1,13 +1,8 @@
-"""Référents pour les usages pédagogiques numériques: their appointments.
-
-The allowance ledger and mission logs build on ``Appointment`` (see the référents
-issue); the référent role in Dune follows from an appointment in the ``appointed``
-state whose dates cover today.
+"""The allowance: the regimes (``AllowanceScheme``), each académie's envelope, the ledger
+of monthly instalments and the payroll exports that carry them.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -17,102 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from referents.errors import ReferentError
-from training.models import School, SchoolYear, Staff
-
-
-class AppointmentQuerySet(models.QuerySet):
-    def active(self, day: dt.date | None = None) -> AppointmentQuerySet:
-        day = day or timezone.localdate()
-        return self.filter(
-            Q(end__isnull=True) | Q(end__gte=day),
-            state=Appointment.State.APPOINTED,
-            start__lte=day,
-        )
-
-
-class Appointment(models.Model):
-    class State(models.TextChoices):
-        VOLUNTEERED = "volunteered", _("Candidature")
-        APPOINTED = "appointed", _("Nommé")
-        ENDED = "ended", _("Terminé")
-        DECLINED = "declined", _("Candidature non retenue")
-
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="appointments")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="appointments")
-    school_year = models.ForeignKey(
-        SchoolYear, on_delete=models.PROTECT, related_name="appointments"
-    )
-    state = models.CharField(
-        _("état"), max_length=12, choices=State.choices, default=State.VOLUNTEERED
-    )
-    start = models.DateField(_("début"))
-    end = models.DateField(_("fin"), null=True, blank=True)
-    end_reason = models.CharField(
-        _("motif"),
-        max_length=200,
-        blank=True,
-        help_text=_("De la fin de mission, ou du refus de la candidature"),
-    )
-    motivation = models.TextField(_("motivation"), blank=True)
-    mission_letter = models.TextField(_("lettre de mission"), blank=True)
-    scheme = models.ForeignKey(
-        "referents.AllowanceScheme",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="appointments",
-    )
-    annual_cents = models.PositiveIntegerField(
-        _("indemnité annuelle (centimes)"), null=True, blank=True
-    )
-    appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    appointed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppointmentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-start"]
-        verbose_name = _("désignation de référent")
-        verbose_name_plural = _("désignations de référents")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["staff", "school", "school_year"], name="appointment_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                name="appointment_end_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.staff} — {self.school} ({self.school_year})"
-
-
-class SchoolMission(models.Model):
-    """A school's setting for its référent mission. By default one référent at a time;
-    a school may share the mission between two, who then share one allowance (the two
-    amounts together stay within what the regime allows one person)."""
-
-    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="referent_mission")
-    shared = models.BooleanField(_("mission partagée entre deux référents"), default=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("mission de référent de l'établissement")
-        verbose_name_plural = _("missions de référent des établissements")
-
-    def __str__(self) -> str:
-        return f"{self.school}: {'partagée' if self.shared else 'un référent'}"
-
-    @classmethod
-    def is_shared(cls, school: School) -> bool:
-        return cls.objects.filter(school=school, shared=True).exists()
+from referents.models.appointments import Appointment
+from training.models import SchoolYear
 
 
 class AllowanceScheme(models.Model):
@@ -290,41 +191,3 @@ class AllowanceInstalment(models.Model):
         ):
             raise ExportedInstalmentError
         return super().delete(*args, **kwargs)
-
-
-class MissionLog(models.Model):
-    """What a référent did, when, for how long (the decree's mission categories)."""
-
-    class Category(models.TextChoices):
-        INFORMATION = "1a", _("1a — Information des enseignants sur les TIC")
-        NEEDS = "1b", _("1b — Prise en compte des besoins de formation")
-        SUPPORT = "1c", _("1c — Accompagnement des usages des collègues")
-        PROJECTS = "1d", _("1d — Projets pédagogiques intégrant les TIC")
-        STEERING = "2a", _("2a — Pilotage du numérique dans l'établissement")
-        ADVICE = "2b", _("2b — Conseil au chef d'établissement")
-        INTERFACE = "2c", _("2c — Interface avec l'académie et les collectivités")
-        TRAINING = "training", _("Formation dispensée")
-
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="logs")
-    date = models.DateField(_("date"))
-    minutes = models.PositiveIntegerField(_("durée (minutes)"))
-    category = models.CharField(_("mission"), max_length=10, choices=Category.choices)
-    session = models.ForeignKey(
-        "training.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    description = models.TextField(_("description"), blank=True)
-    colleagues = models.ManyToManyField(
-        Staff, blank=True, related_name="+", verbose_name=_("collègues concernés")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-date", "-pk"]
-        verbose_name = _("journal de mission")
-        verbose_name_plural = _("journaux de mission")
-        constraints = [
-            models.CheckConstraint(condition=Q(minutes__gt=0), name="missionlog_minutes_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.appointment.staff} {self.date} {self.get_category_display()}"

@@ -1,4 +1,4 @@
-"""The référents' anomaly check, registered with ``training.anomalies`` from ``ready()``:
+"""The référents' anomaly check, registered with ``training.services.anomalies`` from ``ready()``:
 an allowance instalment for a month in which the référent logged no mission at all
 (the allowance is paid *après service fait*: a month without any logged activity is
 worth a look)."""

@@ -1,4 +1,6 @@
-"""Forms of the référents pages (DSFR, rendered with ``{{ form }}``)."""
+"""Forms of the appointment: candidature, appointment (regime, amount, mission letter),
+refusal, end, shared mission.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from referents.models import AllowanceScheme, MissionLog
+from referents.forms.fields import EurosField
+from referents.models import AllowanceScheme
 from training.forms import DateInput
-from training.models import Session, Staff
 
 MISSION_LETTER = """Lettre de mission du référent pour les usages pédagogiques numériques
 
@@ -29,18 +31,6 @@ Dans le cadre de sa mission, le référent numérique de l'établissement :
    c) assure l'interface numérique de l'établissement avec son environnement
       (académie, collectivités territoriales, réseaux de référents et d'interlocuteurs TICE).
 """
-
-
-class EurosField(forms.DecimalField):
-    """An amount in euros as French people type it: « 1 234,56 » or « 1234.56 »."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-            value = value.replace(",", ".")
-        return super().to_python(value)
 
 
 class VolunteerForm(DsfrBaseForm):
@@ -71,50 +61,6 @@ class AppointForm(DsfrBaseForm):
 class EndForm(DsfrBaseForm):
     end = forms.DateField(label=_("Date de fin"), widget=DateInput)
     reason = forms.CharField(label=_("Motif"), max_length=200)
-
-
-class MonthForm(DsfrBaseForm):
-    month = forms.DateField(
-        label=_("Mois"),
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
-
-
-class MissionLogForm(DsfrBaseForm):
-    date = forms.DateField(label=_("Date"), widget=DateInput)
-    category = forms.ChoiceField(label=_("Mission"), choices=MissionLog.Category.choices)
-    session = forms.ModelChoiceField(
-        label=_("Session animée (formation dispensée)"),
-        help_text=_("Sa durée est prise dans les séances, sauf si vous l'indiquez."),
-        queryset=Session.objects.none(),
-        required=False,
-    )
-    minutes = forms.IntegerField(label=_("Durée (minutes)"), required=False)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
-    colleagues = forms.ModelMultipleChoiceField(
-        label=_("Collègues concernés"), queryset=Staff.objects.none(), required=False
-    )
-
-    def __init__(self, *args, school=None, trainer=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        queryset = Staff.objects.filter(school=school, active=True).select_related("user")
-        self.fields["colleagues"].queryset = queryset
-        self.fields["session"].queryset = (
-            Session.objects.filter(trainers=trainer)
-            .exclude(status=Session.Status.CANCELLED)
-            .select_related("module")
-            .order_by("-pk")
-        )
-
-    def clean(self):
-        data = super().clean()
-        training = data.get("category") == MissionLog.Category.TRAINING
-        if training and not data.get("session"):
-            self.add_error("session", _("Choisissez la session que vous avez animée."))
-        if not training and data.get("minutes") is None:
-            self.add_error("minutes", _("Indiquez la durée en minutes."))
-        return data
 
 
 class DeclineForm(DsfrBaseForm):

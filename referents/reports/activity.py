@@ -13,14 +13,6 @@ from referents.models import AllowanceInstalment, Appointment, MissionLog
 from training.models import Enrolment, HoursEntry, School, SchoolYear, Session
 
 
-def duration(minutes: int) -> str:
-    """Minutes as a référent reads his time: « 45 min », « 2 h », « 1 h 30 »."""
-    h, m = divmod(int(minutes), 60)
-    if not h:
-        return f"{m} min"
-    return f"{h} h {m:02d}" if m else f"{h} h"
-
-
 @dataclass
 class ActivityReport:
     school: School

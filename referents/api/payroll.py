@@ -1,0 +1,49 @@
+"""The rectorate's payroll: confirmed instalments, exports that mark them once."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from referents import services
+from referents.schemas.allowances import InstalmentOut
+from referents.schemas.payroll import PayrollExportOut
+from training import permissions
+
+router = Router()
+
+
+def _managed_academy(user, code: str):
+    return get_object_or_404(permissions.managed_academies(user), code=code)
+
+
+@router.get(
+    "/payroll/{code}/pending",
+    response=list[InstalmentOut],
+    summary="Mensualités à exporter en paie",
+    operation_id="referents_api_pending_payroll",
+)
+def pending_payroll(request, code: str):
+    return services.pending_payroll(_managed_academy(request.auth, code))
+
+
+@router.post(
+    "/payroll/{code}/exports",
+    response={201: PayrollExportOut},
+    summary="Exporter en paie (marque les mensualités exportées)",
+    operation_id="referents_api_export_payroll",
+)
+def export_payroll(request, code: str):
+    academy = _managed_academy(request.auth, code)
+    return Status(201, services.export_payroll(user=request.auth, academy=academy))
+
+
+@router.get(
+    "/payroll/{code}/exports",
+    response=list[PayrollExportOut],
+    summary="Exports de paie",
+    operation_id="referents_api_list_payroll_exports",
+)
+@paginate
+def list_payroll_exports(request, code: str):
+    academy = _managed_academy(request.auth, code)
+    return academy.payroll_exports.select_related("academy", "created_by")
