@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as L
 
 from referents.models import Appointment, MissionLog
 from referents.reports.summaries import academy_summaries
-from training.formatting import euros_value
+from training.formatting import euros_value, hours_value
 from training.models import Academy, HoursEntry, SchoolKind
 from training.reports import LABELS, ReportFilters, register_report, report_scope, school_q
 
@@ -183,8 +183,8 @@ def training_delivered(user, filters: ReportFilters) -> pd.DataFrame:
             d or _("Sans bassin"),
             r["referents"],
             r["sessions"],
-            round((r["minutes"] or 0) / 60, 1),
-            round(credited.get((a, d), 0) / 60, 1),
+            hours_value(r["minutes"] or 0),
+            hours_value(credited.get((a, d), 0)),
         )
         for (a, d), r in rows.items()
     ]
