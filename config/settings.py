@@ -103,8 +103,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "ninja",
+    "django_cas_ng",
     "training",
     "referents",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -173,6 +176,73 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Sign-in (accounts/) ----------------------------------------------------------------
+# Local passwords always; OpenID Connect and CAS when their variables are set (README,
+# "Signing in"). Each backend matches an identity to a person of the directory.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LocalBackend",
+    "accounts.backends.OidcBackend",
+    "accounts.backends.CasBackend",
+]
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+DUNE_OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET)
+if OIDC_ISSUER and not DUNE_OIDC_ENABLED:
+    raise ImproperlyConfigured("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+if OIDC_ISSUER and urlsplit(OIDC_ISSUER).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(f"OIDC_ISSUER={OIDC_ISSUER!r} must be an http(s) URL.")
+DUNE_OIDC_NAME = os.environ.get("OIDC_NAME", "") or "l'académie"
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+DUNE_OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
+DUNE_OIDC_STAFF_ID_CLAIM = os.environ.get("OIDC_STAFF_ID_CLAIM", "")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's end-session endpoint at sign-out
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:refused"
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", default=True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1, maximum=120)
+
+CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
+DUNE_CAS_ENABLED = bool(CAS_SERVER_URL)
+if CAS_SERVER_URL and urlsplit(CAS_SERVER_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(f"CAS_SERVER_URL={CAS_SERVER_URL!r} must be an http(s) URL.")
+DUNE_CAS_NAME = os.environ.get("CAS_NAME", "") or "l'ENT"
+CAS_VERSION = "3"
+CAS_CREATE_USER = False
+CAS_LOGOUT_COMPLETELY = True
+CAS_STORE_NEXT = True
+CAS_CHECK_NEXT = True
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_REDIRECT_URL = "/"
+DUNE_CAS_EMAIL_ATTRIBUTE = os.environ.get("CAS_EMAIL_ATTRIBUTE", "mail")
+DUNE_CAS_STAFF_ID_ATTRIBUTE = os.environ.get("CAS_STAFF_ID_ATTRIBUTE", "")
+# An identity the directory does not know is refused; allowed, it gets an account with
+# no role (a trainer from outside the académie, given roles by a manager afterwards).
+DUNE_SSO_CREATE_UNKNOWN = env_bool("DUNE_SSO_CREATE_UNKNOWN", default=False)
+# Whom the refusal page tells a person the directory does not know to ask.
+DUNE_SUPPORT_CONTACT = os.environ.get(
+    "DUNE_SUPPORT_CONTACT", "le gestionnaire de formation de votre rectorat"
+)
+# Failed sign-ins: the username from one address is locked after this many failures in
+# the window; the username alone after DUNE_LOCKOUT_USERNAME_FAILURES failures from at
+# least DUNE_LOCKOUT_USERNAME_ADDRESSES addresses (one NAT address cannot lock a school).
+DUNE_LOCKOUT_FAILURES = env_int("DUNE_LOCKOUT_FAILURES", 5, minimum=1)
+DUNE_LOCKOUT_USERNAME_FAILURES = env_int("DUNE_LOCKOUT_USERNAME_FAILURES", 20, minimum=1)
+DUNE_LOCKOUT_USERNAME_ADDRESSES = env_int("DUNE_LOCKOUT_USERNAME_ADDRESSES", 3, minimum=1)
+DUNE_LOCKOUT_MINUTES = env_int("DUNE_LOCKOUT_MINUTES", 15, minimum=1)
+# Sessions: absolute lifetime and idle timeout (the cookie is renewed on every request).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+DUNE_SESSION_IDLE_SECONDS = env_int("DUNE_SESSION_IDLE_SECONDS", 3600, minimum=60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Activation and password-reset links expire after this long (seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=600)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"

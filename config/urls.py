@@ -1,16 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import login as login_views
 from config.api import api
-from training.forms import LoginForm
 from training.views import directory as training_views
 
 urlpatterns = [
     path("", training_views.home, name="home"),
     path("healthz", training_views.healthz, name="healthz"),
-    path("connexion/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/", login_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", login_views.logout, name="logout"),
+    path("comptes/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -53,6 +53,8 @@ def site(request):
             nav.append((_("Pilotage"), reverse("training:audit_home")))
         if codes & {Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
             nav.append((_("Imports"), reverse("training:import_list")))
+        if codes & {Role.MANAGER, Role.NATIONAL}:
+            nav.append((_("Comptes"), reverse("accounts:people")))
         if codes:
             nav.append((_("Établissements"), reverse("training:school_list")))
         nav.append((_("Mon compte"), reverse("training:account")))

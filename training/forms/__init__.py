@@ -5,7 +5,7 @@ API tokens), ``directory`` (schools), ``catalogue`` (filters, sessions, slots),
 ``fields`` holds the widgets and fields they share. Forms parse and check input; the
 services decide."""
 
-from training.forms.accounts import ApiTokenForm, LoginForm
+from training.forms.accounts import ApiTokenForm
 from training.forms.catalogue import SESSION_FORM_FIELDS, CatalogueFilterForm, SessionForm, SlotForm
 from training.forms.directory import SchoolForm
 from training.forms.enrolment import BookStaffForm, DecisionForm, ReasonForm
@@ -27,7 +27,6 @@ __all__ = [
     "IdListField",
     "ImportForm",
     "LineForm",
-    "LoginForm",
     "NeedForm",
     "ReasonForm",
     "SchoolForm",

@@ -1,15 +1,8 @@
-"""Signing in and personal API tokens."""
+"""Personal API tokens (signing in is ``accounts``)."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
-
-
-class LoginForm(DsfrBaseForm, AuthenticationForm):
-    # DsfrBaseForm first: AuthenticationForm sets the username label in its __init__,
-    # which must run before DsfrBaseForm builds the bound fields (and their labels).
-    pass
 
 
 class ApiTokenForm(DsfrBaseForm):

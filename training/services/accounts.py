@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from training import jobs
 from training.errors import TrainingError
-from training.models import Academy, ApiToken, CalendarToken, District, School
+from training.models import Academy, ApiToken, CalendarToken, District, School, Staff
 from training.permissions import can_manage_academy
 
 
@@ -150,3 +150,34 @@ def revoke_calendar_token(*, user) -> int:
 def authenticate_calendar_token(raw: str) -> CalendarToken | None:
     # Calendar clients poll about every hour: recording each read would be noise.
     return _authenticate(CalendarToken, raw, record_every=3600)
+
+
+def _check_may_manage_person(actor, person) -> None:
+    staff = getattr(person, "staff", None)
+    academy = staff.school.academy if staff is not None else None
+    if academy is None or not can_manage_academy(actor, academy):
+        raise TrainingError(_("Vous ne gérez pas le compte de cette personne."), status=403)
+
+
+@transaction.atomic
+def deactivate_person(*, actor, person) -> None:
+    """A person leaves the directory: the account is deactivated, never deleted (hours,
+    attendance and allowances stay). Its sessions stop at once (Django refuses an
+    inactive user), so do its API tokens (401) and calendar feeds (404)."""
+    if actor is not None:
+        _check_may_manage_person(actor, person)
+    if person.pk == getattr(actor, "pk", None):
+        raise TrainingError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    type(person).objects.filter(pk=person.pk).update(is_active=False)
+    Staff.objects.filter(user=person).update(active=False)
+    person.is_active = False
+
+
+@transaction.atomic
+def reactivate_person(*, actor, person) -> None:
+    """Back in the directory: the account, its tokens and feeds work again."""
+    if actor is not None:
+        _check_may_manage_person(actor, person)
+    type(person).objects.filter(pk=person.pk).update(is_active=True)
+    Staff.objects.filter(user=person).update(active=True)
+    person.is_active = True

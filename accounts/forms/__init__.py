@@ -1,0 +1,1 @@
+"""Forms of ``accounts``, one module per subdomain."""

@@ -1,0 +1,1 @@
+/* Offline stand-in for Bootstrap's JavaScript: nothing to do. */
