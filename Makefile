@@ -8,7 +8,7 @@ PORT ?= 8000
 # emails to the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run setup test e2e lint format chromium clean bench
+.PHONY: run setup test e2e lint format chromium node clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml tests/providers/oidc/package-lock.json | $(BIN)/python node
 	$(BIN)/pip install --quiet -e ".[test]"
+	cd tests/providers/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $(VENV)/.installed $@
+
+# Node.js and npm (the OpenID Connect provider the sign-in tests start), from Debian's
+# packages when missing.
+node:
+	@command -v npm >/dev/null || { \
+	  echo "Installing Debian's nodejs and npm…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 
 setup: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput

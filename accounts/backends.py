@@ -31,7 +31,7 @@ def refuse(request, provider: str, exc: IdentityRefused) -> None:
         request=request,
         provider=provider,
         outcome=SignInEvent.Outcome.REFUSED,
-        username=exc.detail,
+        username=f"{provider}:{exc.detail}" if exc.detail else "",
         reason=exc.reason,
     )
     if request is not None and hasattr(request, "session"):

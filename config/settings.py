@@ -203,7 +203,7 @@ OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for the provider's end-session endpoint at sign-out
 OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
-LOGIN_REDIRECT_URL_FAILURE = "accounts:refused"
+LOGIN_REDIRECT_URL_FAILURE = "/comptes/refus/"  # a path: mozilla-django-oidc does not reverse it
 OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", default=True)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1, maximum=120)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -32,6 +33,9 @@ def normalise(username: str) -> str:
 
 
 def record(*, request, provider: str, outcome: str, username: str = "", user=None, reason=""):
+    if user is None and username:
+        # A failure names an account when the username is one: its managers see it.
+        user = get_user_model().objects.filter(username__iexact=username.strip()).first()
     return SignInEvent.objects.create(
         username=normalise(username or (user.get_username() if user else "")),
         user=user,
