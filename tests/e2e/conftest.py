@@ -42,20 +42,51 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server_url(tmp_path_factory):
-    """``make run``'s steps on a scratch database, then the server in the background."""
+def live_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def identity_providers(live_port):
+    """The académie's OpenID Connect provider and its ENT's CAS server, real ones on
+    loopback ports (tests/providers/), which the server is configured with."""
+    from tests.providers.cas_server import CasServer
+    from tests.providers.oidc_provider import ensure_installed, start_provider
+
+    ensure_installed()
+    base = f"http://127.0.0.1:{live_port}"
+    oidc = start_provider([f"{base}/comptes/oidc/retour/"], [f"{base}/"])
+    cas = CasServer().start()
+    yield oidc, cas
+    cas.stop()
+    oidc.close()
+
+
+@pytest.fixture(scope="session")
+def live_server_url(tmp_path_factory, live_port, identity_providers):
+    """``make run``'s steps on a scratch database, then the server in the background,
+    with single sign-on configured as the README tells an académie."""
     data = tmp_path_factory.mktemp("e2e")
+    oidc, cas = identity_providers
     env = {
         **os.environ,
         "DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{data / 'dune.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "OIDC_ISSUER": oidc.issuer,
+        "OIDC_CLIENT_ID": oidc.client_id,
+        "OIDC_CLIENT_SECRET": oidc.client_secret,
+        "OIDC_NAME": "l'académie de Versailles",
+        "OIDC_STAFF_ID_CLAIM": "staff_id",
+        "CAS_SERVER_URL": cas.base_url,
+        "CAS_NAME": "l'ENT",
+        "CAS_STAFF_ID_ATTRIBUTE": "staff_id",
     }
     env.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "--noinput"], ["load_reference_data"], ["seed_demo", "--quiet"]):
         subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
+    port = live_port
     log = open(data / "server.log", "w")  # noqa: SIM115 (closed at teardown)
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],

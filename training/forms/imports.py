@@ -17,6 +17,15 @@ class ImportForm(DsfrBaseForm):
         ),
     )
 
+    complete = forms.BooleanField(
+        label=_("Fichier complet de l'annuaire (personnels)"),
+        help_text=_(
+            "Coché, les personnels de l'académie absents du fichier sont désactivés (leur "
+            "historique est conservé) ; la vérification dit combien avant de confirmer."
+        ),
+        required=False,
+    )
+
     def __init__(self, *args, academies, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["academy"].queryset = academies

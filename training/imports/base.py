@@ -75,6 +75,8 @@ class Plan:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # A complete staff file: people of the académie it no longer lists.
+    deactivated: int = 0
     refused: list[dict] = field(default_factory=list)  # {"line": n, "reason": "…"}
     # Importer-specific work to do, kept for ``apply``.
     work: dict = field(default_factory=dict)
@@ -126,9 +128,11 @@ class Importer:
     label: str = ""
     columns: list[Column] = []
 
-    def __init__(self, *, academy, user) -> None:
+    def __init__(self, *, academy, user, complete: bool = False) -> None:
         self.academy = academy
         self.user = user
+        # The file lists everyone (a full directory export): who is missing has left.
+        self.complete = complete
 
     def read(self, data: bytes) -> Table:
         return read_table(data, self.columns)

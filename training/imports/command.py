@@ -32,6 +32,12 @@ class ImportCommand(BaseCommand):
         )
         if len(self.kinds) > 1:
             parser.add_argument("--kind", choices=self.kinds, required=True)
+        if "staff" in self.kinds:
+            parser.add_argument(
+                "--complete",
+                action="store_true",
+                help="le fichier liste tous les personnels : les absents sont désactivés",
+            )
 
     def handle(self, *args, **options):
         kind = options.get("kind") or self.kinds[0]
@@ -62,6 +68,7 @@ class ImportCommand(BaseCommand):
                 data=data,
                 dry_run=options["dry_run"],
                 force=options["yes"],
+                complete=options.get("complete", False),
             )
         except FileRefused as exc:
             raise CommandError(f"Fichier refusé, rien n'a été importé : {exc.message}") from None
@@ -73,6 +80,9 @@ class ImportCommand(BaseCommand):
         out.write(f"Lignes {'mises à jour' if written else 'à mettre à jour'} : {plan.updated}")
         out.write(f"Lignes inchangées : {plan.unchanged}")
         out.write(f"Lignes refusées : {plan.refused_count}")
+        if options.get("complete"):
+            verb = "désactivés" if written else "à désactiver"
+            out.write(f"Personnels absents du fichier, {verb} : {plan.deactivated}")
         for refusal in plan.sorted_refusals():
             out.write(f"  ligne {refusal['line']} : {refusal['reason']}")
         if written:

@@ -345,6 +345,7 @@ class StaffImporter(Importer):
                 )
                 continue
             row["pk"], row["user_id"] = record["pk"], record["user_id"]
+            row["back"] = not record["active"]  # listed again: reactivated
             new_head = row["head"] and (record["user_id"], row["school_id"]) not in heads
             if new_head:
                 head_of.append(row)
@@ -370,7 +371,19 @@ class StaffImporter(Importer):
                     kept.append(row)
             creates = kept
         plan.created, plan.updated = len(creates), len(updates)
-        plan.work = {"create": creates, "update": updates, "head_of": head_of}
+        leaving = []
+        if self.complete:
+            # Deactivated, never deleted: their hours, attendance and allowances stay.
+            listed = set(keys)
+            leaving = [
+                user_id
+                for staff_id, user_id in Staff.objects.filter(
+                    school__academy=self.academy, active=True
+                ).values_list("staff_id", "user_id")
+                if staff_id not in listed
+            ]
+        plan.deactivated = len(leaving)
+        plan.work = {"create": creates, "update": updates, "head_of": head_of, "leave": leaving}
 
     def _row(self, values: dict, schools: dict) -> dict:
         staff_id = required(values, "identifiant", IDENTIFIER, 32)
@@ -492,6 +505,12 @@ class StaffImporter(Importer):
             )
             done += len(batch)
             progress(done, total)
+        back = [row["user_id"] for row in updates if row.get("back")]
+        for batch in chunks(back):
+            User.objects.filter(pk__in=batch).update(is_active=True)
+        for batch in chunks(plan.work.get("leave", [])):
+            Staff.objects.filter(user_id__in=batch).update(active=False)
+            User.objects.filter(pk__in=batch).update(is_active=False)
         RoleMembership.objects.bulk_create(
             [
                 RoleMembership(

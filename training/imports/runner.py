@@ -98,7 +98,9 @@ def _reporter(run_id: int):
 
 
 @transaction.atomic
-def start_import(*, user, academy: Academy, kind: str, filename: str, data: bytes) -> ImportRun:
+def start_import(
+    *, user, academy: Academy, kind: str, filename: str, data: bytes, complete: bool = False
+) -> ImportRun:
     """Keep the file and check it in the background (at once in the embedded default)."""
     if kind not in IMPORTERS:
         raise TrainingError(_("Type d'import inconnu."))
@@ -110,7 +112,16 @@ def start_import(*, user, academy: Academy, kind: str, filename: str, data: byte
         raise TrainingError(_("Le fichier est vide."))
     if len(data) > MAX_BYTES:
         raise TrainingError(_("Fichier trop volumineux (50 Mo au plus)."))
-    run = ImportRun(kind=kind, academy=academy, author=user, filename=filename[:255], content=data)
+    if complete and kind != ImportRun.Kind.STAFF:
+        raise TrainingError(_("Seul un fichier des personnels peut être déclaré complet."))
+    run = ImportRun(
+        kind=kind,
+        academy=academy,
+        author=user,
+        filename=filename[:255],
+        content=data,
+        complete=complete,
+    )
     run.full_clean(exclude=["content"])
     run.save()
     jobs.enqueue_on_commit(jobs.CHECK_IMPORT, run.pk)
@@ -121,12 +132,13 @@ def _store(run: ImportRun, plan: Plan) -> None:
     run.lines = plan.lines
     run.created_count, run.updated_count = plan.created, plan.updated
     run.unchanged_count, run.refused_count = plan.unchanged, plan.refused_count
+    run.deactivated_count = plan.deactivated
     run.refused_lines = plan.sorted_refusals()
     run.progress = 100
 
 
 def _importer(run: ImportRun):
-    return IMPORTERS[run.kind](academy=run.academy, user=run.author)
+    return IMPORTERS[run.kind](academy=run.academy, user=run.author, complete=run.complete)
 
 
 def check_run(*, run_id: int) -> ImportRun | None:
@@ -163,6 +175,7 @@ def check_run(*, run_id: int) -> ImportRun | None:
                 "unchanged_count",
                 "refused_count",
                 "refused_lines",
+                "deactivated_count",
                 "progress",
                 "checked_at",
             )
@@ -230,14 +243,24 @@ def apply_run(*, run_id: int) -> ImportRun:
 # --- For the management commands: the same steps, synchronously ----------------------
 
 
-def run_file(*, kind: str, academy: Academy, user, data: bytes, dry_run: bool, force: bool):
+def run_file(
+    *,
+    kind: str,
+    academy: Academy,
+    user,
+    data: bytes,
+    dry_run: bool,
+    force: bool,
+    complete: bool = False,
+):
     """Plan ``data`` and, unless ``dry_run``, write it when no line is refused or when
     ``force`` (write the valid lines anyway). Returns ``(plan, written)``;
     ``FileRefused`` for a file refused as a whole."""
-    importer = IMPORTERS[kind](academy=academy, user=user)
+    importer = IMPORTERS[kind](academy=academy, user=user, complete=complete)
     with transaction.atomic():
         plan = importer.plan(data)
-        if dry_run or (plan.refused and not force) or not (plan.created or plan.updated):
+        nothing = not (plan.created or plan.updated or plan.deactivated)
+        if dry_run or (plan.refused and not force) or nothing:
             transaction.set_rollback(True)
             return plan, False
         importer.apply(plan)

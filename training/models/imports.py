@@ -48,6 +48,10 @@ class ImportRun(models.Model):
     updated_count = models.PositiveIntegerField(_("mises à jour"), default=0)
     unchanged_count = models.PositiveIntegerField(_("inchangées"), default=0)
     refused_count = models.PositiveIntegerField(_("lignes refusées"), default=0)
+    complete = models.BooleanField(
+        _("fichier complet (les personnels absents sont désactivés)"), default=False
+    )
+    deactivated_count = models.PositiveIntegerField(_("désactivations"), default=0)
     refused_lines = models.JSONField(_("lignes refusées"), default=list, blank=True)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)

@@ -45,6 +45,7 @@ def import_list(request):
                     kind=form.cleaned_data["kind"],
                     filename=upload.name,
                     data=upload.read(),
+                    complete=form.cleaned_data["complete"],
                 )
             except TrainingError as exc:
                 form.add_error(None, exc.message)
