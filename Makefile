@@ -8,7 +8,7 @@ PORT ?= 8000
 # emails to the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run setup test e2e lint format chromium node clean bench
+.PHONY: run setup test e2e lint format chromium node oidc-demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ $(VENV)/.installed-test: pyproject.toml tests/providers/oidc/package-lock.json |
 	cd tests/providers/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $(VENV)/.installed $@
 
+# A local OpenID Connect provider for the demo (npm's oidc-provider, as in the tests):
+# prints the variables that make run needs to show the académie's button.
+oidc-demo: $(VENV)/.installed-test
+	$(BIN)/python -m tests.providers.oidc_provider http://$(HOST):$(PORT)
+
 # Node.js and npm (the OpenID Connect provider the sign-in tests start), from Debian's
 # packages when missing.
 node:
@@ -38,6 +43,8 @@ setup: $(VENV)/.installed
 
 run: setup
 	@echo "Dune : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
+	@echo "Connexion OpenID Connect : 'make oidc-demo' dans un autre terminal démarre un fournisseur"
+	@echo "  de test et affiche les variables (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET) à donner à make run."
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite but the browser journeys (make e2e). pytest exits 5 when no test

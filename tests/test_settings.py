@@ -19,7 +19,8 @@ PRODUCTION = {
 
 
 def run(args, env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    dropped = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DUNE_SESSION_IDLE_SECONDS"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
@@ -70,6 +71,13 @@ def test_development_has_a_default_secret_key():
         ("CSRF_TRUSTED_ORIGINS", "dune.example.org", "must start with https://"),
         ("SECURE_HSTS_SECONDS", "un an", "SECURE_HSTS_SECONDS='un an' is not an integer"),
         ("CACHE_URL", "memcached://localhost", "use redis:// or rediss://"),
+        (
+            "OIDC_ISSUER",
+            "https://idp.ac-versailles.fr",
+            "set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
+        ),
+        ("CAS_SERVER_URL", "cas.ac-versailles.fr", "must be an http(s) URL"),
+        ("DUNE_LOCKOUT_FAILURES", "0", "DUNE_LOCKOUT_FAILURES=0 is out of range"),
     ],
 )
 def test_bad_values_stop_the_start_with_a_clear_message(variable, value, message):
@@ -81,6 +89,17 @@ def test_bad_values_stop_the_start_with_a_clear_message(variable, value, message
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_sessions_are_bounded_and_their_cookies_secure_in_production():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_AGE, s.DUNE_SESSION_IDLE_SECONDS)"
+    )
+    result = run(["-c", code], {**PRODUCTION, "SESSION_COOKIE_AGE": "7200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "7200", "3600"]
 
 
 def test_check_deploy_gives_no_warning_with_production_settings():

@@ -358,11 +358,21 @@ def start_provider(
         raise
 
 
-if __name__ == "__main__":  # python -m tests.providers.oidc_provider REDIRECT_URI...
-    op = start_provider(sys.argv[1:] or ["http://127.0.0.1:8000/oidc/callback/"])
-    op.add_account("demo", "demo", "demo@example.org", "S-DEMO", "Démo", "Test")
-    print(f"issuer={op.issuer} client_id={op.client_id} client_secret={op.client_secret}")
-    print("account: demo / demo  (Ctrl-C to stop)")
+if __name__ == "__main__":  # make oidc-demo: a provider for the demo académie
+    site = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+    ensure_installed()
+    op = OidcProvider("dune-demo", "dune-demo-secret", port=8010)
+    op.start([f"{site}/comptes/oidc/retour/"], [f"{site}/"])
+    # The demo's teacher, matched by her e-mail in the directory.
+    op.add_account(
+        "claire.martin", "demo-idp", "enseignant@demo.dune.invalid", "", "Claire", "Martin"
+    )
+    print(f"Fournisseur OpenID Connect de démonstration : {op.issuer}")
+    print("Compte : claire.martin / demo-idp (l'enseignante de la démo)")
+    print(
+        f"Dans un autre terminal : OIDC_ISSUER={op.issuer} OIDC_CLIENT_ID={op.client_id} "
+        f"OIDC_CLIENT_SECRET={op.client_secret} make run   (Ctrl-C pour arrêter)"
+    )
     try:
         while op.running:
             time.sleep(1)
