@@ -211,3 +211,17 @@ def test_a_tampered_id_token_is_refused(signing, oidc, tamper):
         )
     with pytest.raises(SuspiciousOperation):
         verify(token, nonce=nonce)
+
+
+def test_a_setting_lets_an_outside_trainer_in_with_no_role(client, oidc, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.DUNE_SSO_CREATE_UNKNOWN = True
+    oidc.add_account("formateur.externe", "secret-idp", "externe@universite.fr")
+    sign_in_at_provider(client, START, "formateur.externe", "secret-idp")
+    user = client.get("/").wsgi_request.user
+    assert user.is_authenticated
+    assert user.email == "externe@universite.fr"
+    assert not user.has_usable_password()
+    assert not user.memberships.exists() and not hasattr(user, "staff")
+    assert get_user_model().objects.filter(username="oidc-formateur.externe").exists()
