@@ -213,7 +213,7 @@ def test_a_tampered_id_token_is_refused(signing, oidc, tamper):
         verify(token, nonce=nonce)
 
 
-def test_a_setting_lets_an_outside_trainer_in_with_no_role(client, oidc, settings):
+def test_a_setting_lets_an_outside_trainer_in_with_no_role(client, db, oidc, settings):
     from django.contrib.auth import get_user_model
 
     settings.DUNE_SSO_CREATE_UNKNOWN = True
