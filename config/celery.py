@@ -7,7 +7,7 @@ runs Redis (or RabbitMQ), several workers and exactly one ``celery beat``.
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -15,6 +15,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("dune")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+def _job_is_the_origin(task_id=None, task=None, **kwargs):
+    """The trail names the job that made a change (training/origin.py)."""
+    from training import origin
+
+    task.request.dune_origin = origin.for_job(task.name, task_id)
+
+
+@signals.task_postrun.connect
+def _job_done(task_id=None, task=None, **kwargs):
+    from training import origin
+
+    token = getattr(task.request, "dune_origin", None)
+    if token is not None:
+        origin.reset(token)
+
 
 # The periodic schedule. Each entry names a task that is idempotent, so a beat that
 # fires twice or a retried run changes nothing.

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "django_cas_ng",
+    "auditlog",
     "training",
     "referents",
     "accounts",
@@ -118,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    "training.middleware.ChangeOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -243,6 +245,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Activation and password-reset links expire after this long (seconds).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=600)
+
+# The trail of every change (django-auditlog): who, when, from which request or job
+# (training/origin.py), the fields before and after.
+AUDITLOG_CID_GETTER = "training.origin.current"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"

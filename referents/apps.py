@@ -21,6 +21,14 @@ class ReferentsConfig(AppConfig):
 
         register_anomaly_checks()
 
+        from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, Envelope
+        from training import trail
+
+        trail.follow(Appointment, "school__academy")
+        trail.follow(AllowanceScheme, None)
+        trail.follow(Envelope, "academy")
+        trail.follow(AllowanceInstalment, "appointment__school__academy")
+
         from django.db.models.signals import post_migrate
 
         from referents import tasks  # noqa: F401  (registered in every process)

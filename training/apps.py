@@ -11,4 +11,9 @@ class TrainingConfig(AppConfig):
         # The tasks are registered in every process, the web one too (Celery's
         # autodiscovery only runs in a worker): services enqueue them by name through
         # ``training.jobs``, which looks them up in the app's registry.
-        from training import tasks  # noqa: F401
+        from training import (
+            tasks,  # noqa: F401
+            trail,
+        )
+
+        trail.register()  # every change of the followed models is recorded

@@ -88,6 +88,7 @@ urlpatterns += [
 urlpatterns += [
     path("audit/", audit_views.academy_dashboard, name="audit_academy"),
     path("audit/pilotage/", audit_views.pilotage, name="audit_home"),
+    path("audit/historique/", audit_views.trail_search, name="audit_trail"),
     path("audit/national/", audit_views.national_dashboard, name="audit_national"),
     path("audit/etablissement/<str:uai>/", audit_views.school_dashboard, name="audit_school"),
     path("audit/export/<str:key>.<str:fmt>", audit_views.export, name="audit_export"),

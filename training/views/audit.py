@@ -15,12 +15,15 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from training import trail
 from training.errors import TrainingError
 from training.formatting import number
 from training.models import (
@@ -338,4 +341,40 @@ def job_download(request, pk: int):
         as_attachment=True,
         filename=name,
         content_type=exports.CONTENT_TYPES.get(job.format),
+    )
+
+
+@login_required
+def trail_search(request):
+    """The trail of the académie (auditors, managers, the ministry): ``?objet=`` a kind of
+    object, ``?id=`` its identifier, ``?personne=`` who made the change, newest first."""
+    academies = _rectorate_academies(request.user)
+    if academies is None:
+        raise Http404
+    entries = trail.entries_of_academies(list(academies.values_list("pk", flat=True)))
+    kind = request.GET.get("objet", "")
+    kinds = trail.followed_kinds()
+    if kind in kinds:
+        entries = entries.filter(content_type=kinds[kind][1])
+    object_id = request.GET.get("id", "")
+    if object_id.isdigit():
+        entries = entries.filter(object_id=int(object_id))
+    person = request.GET.get("personne", "").strip()
+    if person:
+        entries = entries.filter(
+            Q(actor__username__icontains=person) | Q(actor__last_name__icontains=person)
+        )
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/audit/trail.html",
+        {
+            "title": _("Historique des modifications"),
+            "page": page,
+            "trail": [(entry, trail.describe(entry)) for entry in page],
+            "kinds": [(key, label) for key, (label, _ct) in kinds.items()],
+            "kind": kind,
+            "object_id": object_id,
+            "person": person,
+        },
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from training import permissions, services
+from training import permissions, services, trail
 from training.errors import TrainingError
 from training.filters import SessionFilter
 from training.formatting import hours
@@ -113,6 +113,13 @@ def session_detail(request, pk: int):
         "can_see_roster": permissions.can_see_roster(user, session),
         "book_form": BookStaffForm(staff_queryset=None) if can_designate else None,
         "cancel_session_form": ReasonForm(label=_("Motif de l'annulation")),
+        # The trail of the session and its slots, for those who follow it.
+        "trail": [
+            (entry, trail.describe(entry))
+            for entry in trail.entries_for(session, *session.slots.all())[:50]
+        ]
+        if permissions.can_see_roster(user, session)
+        else None,
     }
     return render(request, "training/session_detail.html", context)
 
