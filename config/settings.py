@@ -369,6 +369,8 @@ DUNE_API_TOKEN_PREFIX = "dune_"  # noqa: S105 (a visible prefix, not a secret)
 NINJA_PAGINATION_CLASS = "training.api.pagination.LimitOffsetPagination"
 # Reminder e-mail this many days before a session's first slot.
 DUNE_REMINDER_DAYS = env_int("DUNE_REMINDER_DAYS", 3, minimum=1, maximum=30)
+# A séance in person or virtual lasts at most this long (a day's training, minutes).
+DUNE_SLOT_MAX_MINUTES = env_int("DUNE_SLOT_MAX_MINUTES", 8 * 60, minimum=60, maximum=24 * 60)
 # Trainers are reminded of an attendance sheet still empty this many days after the slot.
 DUNE_ATTENDANCE_GRACE_DAYS = env_int("DUNE_ATTENDANCE_GRACE_DAYS", 3, minimum=1, maximum=60)
 DUNE_DEMO_PASSWORD = os.environ.get("DUNE_DEMO_PASSWORD", "demo-dune-2010")

@@ -254,6 +254,9 @@ class Session(models.Model):
                 | Q(enrolment_closes__isnull=True)
                 | Q(enrolment_closes__gt=models.F("enrolment_opens")),
                 name="session_window_ordered",
+                violation_error_message=_(
+                    "La clôture des inscriptions doit venir après leur ouverture."
+                ),
             ),
         ]
 
@@ -342,7 +345,9 @@ class Slot(models.Model):
         verbose_name_plural = _("séances")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")), name="slot_end_after_start"
+                condition=Q(end__gt=models.F("start")),
+                name="slot_end_after_start",
+                violation_error_message=_("La fin de la séance doit être après son début."),
             ),
         ]
         indexes = [

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
-from training.formatting import describe_place, describe_slot
+from training.formatting import describe_place, describe_slot, duration
 from training.models import (
     AcademyZone,
     Enrolment,
@@ -339,6 +340,30 @@ def holiday_warnings(*, session: Session, start, end) -> list[str]:
     return warnings
 
 
+def _check_slot_times(slot: Slot) -> None:
+    """Times that make sense: a séance in person or virtual within one day and at most
+    ``DUNE_SLOT_MAX_MINUTES`` (multi-day training is several séances). Online work is a
+    window: its own rule."""
+    if not (slot.start and slot.end):
+        return
+    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    if slot.modality == Modality.SELF_PACED:
+        return
+    if start.date() != end.date():
+        raise TrainingError(
+            _(
+                "Une séance en présence ou en classe virtuelle tient dans une journée : "
+                "une formation sur plusieurs jours compte une séance par jour."
+            )
+        )
+    limit = settings.DUNE_SLOT_MAX_MINUTES
+    if (slot.end - slot.start).total_seconds() / 60 > limit:
+        raise TrainingError(
+            _("Une séance dure au plus %(hours)s (une journée de formation).")
+            % {"hours": duration(limit)}
+        )
+
+
 def _save_slot(
     *, user, slot: Slot, override: bool, override_reason: str, changed: bool
 ) -> SlotResult:
@@ -352,6 +377,7 @@ def _save_slot(
         raise TrainingError(_("Une classe virtuelle doit avoir son lien."))
     if slot.start and slot.end and slot.end <= slot.start:
         raise TrainingError(_("La fin de la séance doit être après son début."))
+    _check_slot_times(slot)
     slot.full_clean()
     conflicts = []
     if slot.modality != Modality.SELF_PACED:
