@@ -369,6 +369,10 @@ DUNE_API_TOKEN_PREFIX = "dune_"  # noqa: S105 (a visible prefix, not a secret)
 NINJA_PAGINATION_CLASS = "training.api.pagination.LimitOffsetPagination"
 # Reminder e-mail this many days before a session's first slot.
 DUNE_REMINDER_DAYS = env_int("DUNE_REMINDER_DAYS", 3, minimum=1, maximum=30)
+# A référent notes at most this much mission time in a day, all logs together (minutes).
+DUNE_MISSION_MAX_MINUTES_PER_DAY = env_int(
+    "DUNE_MISSION_MAX_MINUTES_PER_DAY", 24 * 60, minimum=60, maximum=24 * 60
+)
 # A séance in person or virtual lasts at most this long (a day's training, minutes).
 DUNE_SLOT_MAX_MINUTES = env_int("DUNE_SLOT_MAX_MINUTES", 8 * 60, minimum=60, maximum=24 * 60)
 # Trainers are reminded of an attendance sheet still empty this many days after the slot.

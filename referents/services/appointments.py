@@ -23,6 +23,7 @@ from training.formatting import euros
 from training.models import RoleMembership, School, SchoolYear
 from training.roles import staff_of
 from training.services import notify
+from training.services.closing import is_frozen
 
 
 @transaction.atomic
@@ -34,6 +35,7 @@ def volunteer(*, user, school_year: SchoolYear, motivation: str) -> Appointment:
         raise ReferentError(
             _("Les référents numériques sont nommés dans les établissements du 2nd degré.")
         )
+    refuse_if_frozen(staff.school, school_year)
     appointment, created = Appointment.objects.get_or_create(
         staff=staff,
         school=staff.school,
@@ -55,6 +57,15 @@ def volunteer(*, user, school_year: SchoolYear, motivation: str) -> Appointment:
             reason=f"{staff.full_name} — {school_year.name}",
         )
     return appointment
+
+
+def refuse_if_frozen(school: School, school_year) -> None:
+    """Every write of ``referents`` stops once the year is closed for the académie."""
+    if is_frozen(school.academy_id, getattr(school_year, "pk", school_year)):
+        raise ReferentError(
+            _("Cette année scolaire est close : ses désignations et indemnités sont figées."),
+            status=409,
+        )
 
 
 def _validate_amount(scheme: AllowanceScheme, annual_cents: int) -> None:
@@ -143,6 +154,7 @@ def decline(*, user, appointment: Appointment, reason: str) -> Appointment:
             _("Seul le chef d'établissement répond aux candidatures de son établissement."),
             status=403,
         )
+    refuse_if_frozen(appointment.school, appointment.school_year_id)
     if appointment.state != Appointment.State.VOLUNTEERED:
         raise ReferentError(_("Cette candidature a déjà été traitée."), status=409)
     if not reason.strip():
@@ -179,6 +191,7 @@ def appoint(
         raise ReferentError(
             _("Seul le chef d'établissement nomme le référent de son établissement."), status=403
         )
+    refuse_if_frozen(appointment.school, appointment.school_year_id)
     if appointment.state != Appointment.State.VOLUNTEERED:
         raise ReferentError(_("Cette candidature a déjà été traitée."), status=409)
     _validate_amount(scheme, annual_cents)
@@ -244,6 +257,7 @@ def end_appointment(*, user, appointment: Appointment, end: dt.date, reason: str
     )
     if not is_head_of(user, appointment.school):
         raise ReferentError(_("Seul le chef d'établissement met fin à la mission."), status=403)
+    refuse_if_frozen(appointment.school, appointment.school_year_id)
     if appointment.state != Appointment.State.APPOINTED:
         raise ReferentError(_("Cette mission n'est pas en cours."), status=409)
     if not reason.strip():

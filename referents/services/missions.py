@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,8 +15,12 @@ from referents.models import (
     Appointment,
     MissionLog,
 )
+from training.formatting import duration
 from training.models import Session, Slot, Staff
 from training.roles import staff_of
+from training.services.closing import is_frozen
+
+DESCRIPTION_MAX = 2000
 
 
 def _session_minutes(session: Session) -> int:
@@ -39,6 +45,7 @@ def log_mission(
         )
         .filter(start__lte=date)
         .exclude(end__lt=date)
+        .select_related("school_year", "school")
         .first()
         if staff
         else None
@@ -47,6 +54,20 @@ def log_mission(
         raise ReferentError(_("Vous n'étiez pas référent nommé à cette date."), status=403)
     if date > timezone.localdate():
         raise ReferentError(_("On ne note pas une mission à venir."))
+    year = appointment.school_year
+    if not (year.start <= date <= year.end):
+        raise ReferentError(
+            _("La mission doit être datée dans l'année scolaire %(year)s de votre désignation.")
+            % {"year": year.name}
+        )
+    if is_frozen(appointment.school.academy_id, year.pk):
+        raise ReferentError(
+            _("Cette année scolaire est close : on n'y note plus de mission."), status=409
+        )
+    if len(description) > DESCRIPTION_MAX:
+        raise ReferentError(
+            _("La description tient en %(n)d caractères au plus.") % {"n": DESCRIPTION_MAX}
+        )
     if category not in MissionLog.Category.values:
         raise ReferentError(_("Mission inconnue."))
     if category == MissionLog.Category.TRAINING:
@@ -57,6 +78,24 @@ def log_mission(
         raise ReferentError(_("Seule une formation dispensée se rattache à une session."))
     if not minutes or minutes <= 0:
         raise ReferentError(_("La durée doit être positive."))
+    # One person's logs are counted under his row's lock: two logs at once cannot both
+    # pass the daily limit.
+    list(Staff.objects.select_for_update().filter(pk=staff.pk).values_list("pk"))
+    day_total = (
+        MissionLog.objects.filter(appointment__staff=staff, date=date).aggregate(
+            total=Sum("minutes")
+        )["total"]
+        or 0
+    )
+    if day_total + minutes > settings.DUNE_MISSION_MAX_MINUTES_PER_DAY:
+        raise ReferentError(
+            _("Au plus %(limit)s de missions par jour : %(logged)s déjà notées le %(day)s.")
+            % {
+                "limit": duration(settings.DUNE_MISSION_MAX_MINUTES_PER_DAY),
+                "logged": duration(day_total),
+                "day": date.strftime("%d/%m/%Y"),
+            }
+        )
     colleagues = list(colleagues)
     if any(c.school_id != appointment.school_id for c in colleagues):
         raise ReferentError(_("Les collègues concernés sont ceux de votre établissement."))

@@ -144,7 +144,12 @@ def test_the_referent_logs_missions_and_reads_his_year(
         "/logs",
         {"date": str(dt.date.today()), "category": "training", "session_id": session.pk},
     )
-    # The appointment of 2010-2011 has no end: today is still covered.
+    # The appointment of 2010-2011 has no end, but a mission is dated in its school year.
+    assert response.status_code == 400
+    assert "année scolaire 2010-2011" in response.json()["detail"]
+    response = post(
+        client, "/logs", {"date": "2011-03-01", "category": "training", "session_id": session.pk}
+    )
     assert response.status_code == 201, response.content
     assert response.json()["minutes"] == slot_minutes
 

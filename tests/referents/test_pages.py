@@ -390,7 +390,7 @@ def test_the_referent_logs_training_delivered_from_his_session(client_for, appoi
     assert response.status_code == 400
     assert "Choisissez la session que vous avez animée." in response.content.decode()
     response = client.post(
-        url, {"date": str(dt.date.today()), "category": "training", "session": session.pk}
+        url, {"date": "2011-03-01", "category": "training", "session": session.pk}
     )
     assert response.status_code == 302
     log = MissionLog.objects.get()
