@@ -73,6 +73,63 @@ def test_reader_refuses_an_undecodable_file():
         read_table(data("staff_bad_encoding.csv"), COLUMNS)
 
 
+POSITIONAL = [
+    Column("table", (), required=False),
+    Column("session_id", ("session",)),
+    Column("nom", ()),
+    Column("prenom", ("prénom",)),
+    Column("email", ("mail",), required=False),
+]
+
+
+def test_reader_reads_a_file_without_column_line_in_the_documented_order():
+    raw = "ACA_STAG|S1|Noël|Hélène|h@example.org\r\nACA_STAG|S2|Martin|Claire|\r\n"
+    table = read_table(raw.encode("cp1252"), POSITIONAL, headerless=True)
+    assert (table.header, table.delimiter, table.width, table.short) == (False, "|", 5, {})
+    assert table.rows == [
+        (1, {"table": "ACA_STAG", "session_id": "S1", "nom": "Noël", "prenom": "Hélène",
+             "email": "h@example.org"}),
+        (2, {"table": "ACA_STAG", "session_id": "S2", "nom": "Martin", "prenom": "Claire",
+             "email": ""}),
+    ]  # fmt: skip
+
+
+def test_reader_takes_a_column_line_as_one_even_with_a_misspelt_column():
+    table = read_table(b"table|session|nom|prenom|email\nx|S1|A|B|c\n", POSITIONAL, headerless=True)
+    assert table.header and [line for line, _v in table.rows] == [2]
+    # Boundary: half of the cells name columns → a column line, refused for the others.
+    with pytest.raises(FileRefused, match="Colonnes manquantes : session_id, prenom"):
+        read_table(b"table|sesion|nom|prnom\nx|S1|A|B\n", POSITIONAL, headerless=True)
+    # Fewer than half (a person called « Nom »): a line of data.
+    table = read_table(b"x|S1|Nom|B|c\n", POSITIONAL, headerless=True)
+    assert not table.header and table.rows[0][1]["nom"] == "Nom"
+
+
+def test_reader_refuses_a_file_without_column_line_unless_its_kind_allows_it():
+    with pytest.raises(FileRefused, match="Colonnes manquantes : session_id, nom, prenom"):
+        read_table(b"ACA_STAG|S1|A|B|c\n", POSITIONAL)
+
+
+def test_reader_without_column_line_picks_the_delimiter_giving_the_documented_count():
+    table = read_table(b"ACA_STAG|S1|Dupont, dit Jean|B|c\n", POSITIONAL, headerless=True)
+    assert table.delimiter == "|" and table.rows[0][1]["nom"] == "Dupont, dit Jean"
+    table = read_table(b"ACA_STAG;S1;A;B;c\n", POSITIONAL, headerless=True)
+    assert table.delimiter == ";" and table.rows[0][1]["email"] == "c"
+
+
+def test_reader_notes_lines_short_of_columns_trailing_empty_ones_counting():
+    raw = b"uai;nom;prenom;\n0783288A;A;;\n0783288A;A;\n0783288A;A\n0783288A\n"
+    table = read_table(raw, COLUMNS)
+    assert table.width == 3 and table.short == {4: 2, 5: 1}
+    assert table.incomplete(2) is None and table.incomplete(3) is None
+    assert table.incomplete(4) == (
+        "Ligne incomplète : 2 colonnes au lieu de 3. Colonnes manquantes : prenom."
+    )
+    assert table.incomplete(5) == (
+        "Ligne incomplète : 1 colonne au lieu de 3. Colonnes manquantes : nom, prenom."
+    )
+
+
 # --- Schools --------------------------------------------------------------------------
 
 

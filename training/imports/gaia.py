@@ -2,6 +2,13 @@
 ``dd/mm/yyyy`` and times ``HH:MM`` in Paris time (FACTS.md). The shared reader takes
 them as they come (it also accepts UTF-8 and the other separators).
 
+Each file comes with its column line or, as the rectorate's system may export it,
+without: its first line is then already data, its first column naming the table
+(``ACA_FORM``…), and every line is read in the column order of FACTS.md given below
+(the first line is a column line when at least half of its cells name columns). A line
+with fewer columns than that is refused as « Ligne incomplète », naming the columns it
+lacks (trailing empty columns count: ``…|DIST||`` has its ``lieu``).
+
 How they map onto Dune (written through the catalogue and enrolment services, as a
 manager of the académie would, so that conflicts, notifications and SEQUENCE behave as
 for a change made on a page):
@@ -17,19 +24,43 @@ start_time|end_date|end_time|type_lieu|lieu|`` — one line per slot.
 - ``session_id`` → ``Session.gaia_id`` (group ``groupe``, zero-padded to 2 characters).
   A new session is a draft with 30 places (GAIA's exports carry no capacity), to
   review and publish on its page.
+- ``disp_id``'s third character ``N`` marks a national dispositif (FACTS.md;
+  ``is_national_dispositif``), any other one of the académie. Dune has no field to
+  record it yet: a national dispositif is still imported like the académie's own (a
+  ``Programme.national`` flag is awaited).
+- The programme's and the module's titles are those of their first line in the file.
+  When the lines of one module carry different ``module_name`` (one per phase: « …
+  phase 1 en présentiel », « … phase 2 à distance »), each slot keeps its line's name as
+  its ``title``; with a single name, the slots have no title of their own.
 - Each line is a slot whose stable key is ``<session_id>#<rank>``, its rank among the
   session's lines in the file: importing again a file where a slot moved updates that
   slot in place (same calendar UID, SEQUENCE bumped, booked people told). A slot of a
   session in the file whose rank is no longer there is cancelled (kept, as
   ``STATUS:CANCELLED``). Conflicts with other slots are recorded as overridden « Import
   GAIA »: GAIA is the reference for the rectorate's schedule.
-- ``type_lieu``: « DIST », « FOAD », « distance », « en ligne » → self-paced work (the
-  window from start to end, crediting the daily span ``end_time − start_time``);
-  « CV », « classe virtuelle », « visio » → virtual, ``lieu`` being its link; anything
-  else (« ETAB », « établissement », « présentiel », empty) → in person.
-- ``lieu``: a UAI of a school of the académie → the slot's school; another text → the
-  room (100 characters). A UAI with a wrong check letter, or of no known school of the
-  académie, refuses the line.
+- ``type_lieu``, a short code (case, accents, spaces and punctuation ignored; the
+  spelt-out forms are accepted too). FACTS.md names the column but not its codes: the
+  table ``TYPE_LIEU`` below is Dune's, to confirm with the rectorate.
+
+  ======  =========================================  ==============================
+  code    where                                      slot
+  ======  =========================================  ==============================
+  ETAB    in person, in a school                     in person
+  BASS    in person, in the bassin (other place)     in person
+  CIRC    in person, in the circonscription          in person
+  AUTRE   in person, another place                   in person
+  DIST    at a distance, work at one's own pace      self-paced
+  FOAD    at a distance (formation ouverte et à      self-paced
+          distance)
+  CV      at a distance, live (classe virtuelle)     virtual, ``lieu`` its link
+  ======  =========================================  ==============================
+
+  Self-paced work is the window from start to end, crediting the daily span
+  ``end_time − start_time``. Any other code, or none, refuses the line (the message
+  names the code and the accepted ones): a line is never taken as in person by default.
+- ``lieu`` of an in-person slot: a UAI of a school of the académie → the slot's school;
+  another text → the room (100 characters). A UAI with a wrong check letter, or of no
+  known school of the académie, refuses the line.
 
 intervenants ``table|module_id|nom|prénom|email|`` → trainers of every session of the
 module (the latest school year's module of that id): a person with an account of the
@@ -53,8 +84,8 @@ from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
 from training.formatting import moment
-from training.imports.base import Importer, LineRefused, Plan
-from training.imports.reader import Column, normalize_header
+from training.imports.base import Importer, LineRefused, Plan, Progress
+from training.imports.reader import Column, Table, normalize_header, read_table
 from training.models import (
     Modality,
     Module,
@@ -82,10 +113,34 @@ DISP_ID_RE = re.compile(r"^[A-Z0-9]{10}$")
 ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
 
 
-SELF_PACED = {"dist", "distance", "foad", "enligne", "horstemps", "adistance"}
+# type_lieu → the slot's modality. GAIA's short code first, then the spellings also
+# accepted (compared through ``normalize_header``: case, accents, spaces ignored).
+#
+#   code    also accepted                                  where                  modality
+#   ETAB    établissement, présentiel                      in person, a school    in_person
+#   BASS    bassin                                         in person, the bassin  in_person
+#   CIRC    circonscription                                in person, the circo.  in_person
+#   AUTRE   autre lieu                                     in person, elsewhere   in_person
+#   DIST    distance, à distance, en ligne, hors temps     at a distance          self_paced
+#   FOAD    formation ouverte et à distance                at a distance          self_paced
+#   CV      classe virtuelle, visio, visioconférence,      at a distance, live    virtual
+#           virtuel
+TYPE_LIEU: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ETAB": (Modality.IN_PERSON, ("établissement", "présentiel")),
+    "BASS": (Modality.IN_PERSON, ("bassin",)),
+    "CIRC": (Modality.IN_PERSON, ("circonscription",)),
+    "AUTRE": (Modality.IN_PERSON, ("autre lieu",)),
+    "DIST": (Modality.SELF_PACED, ("distance", "à distance", "en ligne", "hors temps")),
+    "FOAD": (Modality.SELF_PACED, ("formation ouverte et à distance",)),
+    "CV": (Modality.VIRTUAL, ("classe virtuelle", "visio", "visioconférence", "virtuel")),
+}
 
 
-VIRTUAL = {"cv", "classevirtuelle", "visio", "visioconference", "virtuel"}
+MODALITY_OF_TYPE_LIEU = {
+    normalize_header(spelling): modality
+    for code, (modality, spellings) in TYPE_LIEU.items()
+    for spelling in (code, *spellings)
+}
 
 
 def parse_date(value: str, label: str) -> dt.date:
@@ -128,16 +183,52 @@ def local(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def modality_of(type_lieu: str) -> str:
-    key = normalize_header(type_lieu)
-    if key in SELF_PACED:
-        return Modality.SELF_PACED
-    if key in VIRTUAL:
-        return Modality.VIRTUAL
-    return Modality.IN_PERSON
+    """The modality of a ``type_lieu`` code; ``LineRefused`` for an unknown or no code."""
+    value = (type_lieu or "").strip()
+    modality = MODALITY_OF_TYPE_LIEU.get(normalize_header(value))
+    if modality is not None:
+        return modality
+    accepted = ", ".join(TYPE_LIEU)
+    if not value:
+        raise LineRefused(
+            _("Type de lieu manquant : codes acceptés %(codes)s.") % {"codes": accepted}
+        )
+    raise LineRefused(
+        _("Type de lieu « %(code)s » inconnu : codes acceptés %(codes)s.")
+        % {"code": value, "codes": accepted}
+    )
 
 
-class FormationsImporter(Importer):
+def is_national_dispositif(disp_id: str) -> bool:
+    """A dispositif of the national plan: the third character of its id is ``N``."""
+    return len(disp_id) > 2 and disp_id[2].upper() == "N"
+
+
+class GaiaImporter(Importer):
+    """A GAIA export: with or without its column line (then read in the order of
+    ``columns``, FACTS.md's); a line short of columns is refused, saying which."""
+
+    def read(self, data: bytes) -> Table:
+        return read_table(data, self.columns, headerless=True)
+
+    def plan(self, data: bytes, progress: Progress | None = None) -> Plan:
+        table = self.read(data)
+        plan = Plan(lines=len(table))
+        complete = []
+        for line, values in table.rows:
+            reason = table.incomplete(line)
+            if reason:
+                plan.refuse(line, reason)
+            else:
+                complete.append((line, values))
+        table.rows = complete
+        self._plan(table, plan, progress or (lambda done, total: None))
+        return plan
+
+
+class FormationsImporter(GaiaImporter):
     kind = "gaia_formations"
+    # FACTS.md's order: the order of a file without its column line.
     columns = [
         Column("table", (), required=False),
         Column("disp_id", ("dispositif", "id dispositif")),
@@ -150,7 +241,7 @@ class FormationsImporter(Importer):
         Column("start_time", ("heure debut",)),
         Column("end_date", ("date fin",)),
         Column("end_time", ("heure fin",)),
-        Column("type_lieu", ("type lieu",), required=False),
+        Column("type_lieu", ("type lieu", "type de lieu")),
         Column("lieu", ("place",), required=False),
     ]
 
@@ -190,6 +281,7 @@ class FormationsImporter(Importer):
             row["key"] = f"{row['session_id']}#{ranks[row['session_id']]}"
             row["line"] = line
             rows.append(row)
+        self._titles(rows)
         existing = {
             s.gaia_key: s
             for s in Slot.objects.filter(
@@ -216,6 +308,23 @@ class FormationsImporter(Importer):
             .count()
         )
         plan.work = {"rows": rows, "sessions": sorted(ranks)}
+
+    @staticmethod
+    def _titles(rows: list[dict]) -> None:
+        """The programme's and module's titles (their first line's), and each slot's: its
+        line's ``module_name`` when the module's lines carry several (its phases)."""
+        programme_titles: dict[tuple, str] = {}
+        module_names: dict[tuple, list[str]] = {}
+        for row in rows:
+            programme_titles.setdefault((row["disp_id"], row["year"].pk), row["disp_name"])
+            names = module_names.setdefault((row["disp_id"], row["year"].pk, row["module_id"]), [])
+            if row["module_name"] not in names:
+                names.append(row["module_name"])
+        for row in rows:
+            names = module_names[(row["disp_id"], row["year"].pk, row["module_id"])]
+            row["programme_title"] = programme_titles[(row["disp_id"], row["year"].pk)]
+            row["module_title"] = names[0]
+            row["title"] = row["module_name"] if len(names) > 1 else ""
 
     def _row(self, values: dict, years, uais) -> dict:
         disp_id = values.get("disp_id", "").strip().upper()
@@ -285,12 +394,14 @@ class FormationsImporter(Importer):
                     % {"uai": place.upper()}
                 )
         else:
-            room = place[:100]
+            room = place[:100].strip()
         return {
             "disp_id": disp_id,
-            "disp_name": disp_name[:200],
+            # Cut to the fields' length, then stripped as the services store them (else
+            # every import would find them changed).
+            "disp_name": disp_name[:200].strip(),
             "module_id": module_id,
-            "module_name": module_name[:200],
+            "module_name": module_name[:200].strip(),
             "session_id": session_id,
             "group": group,
             "year": year,
@@ -307,6 +418,7 @@ class FormationsImporter(Importer):
     def _slot_fields(row: dict) -> dict:
         return {
             "modality": row["modality"],
+            "title": row["title"],
             "start": row["start"],
             "end": row["end"],
             "school": row["school"],
@@ -321,8 +433,8 @@ class FormationsImporter(Importer):
         return (
             slot.status == Slot.Status.CANCELLED
             or any(getattr(slot, k) != v for k, v in fields.items())
-            or programme.title != row["disp_name"]
-            or slot.session.module.title != row["module_name"]
+            or programme.title != row["programme_title"]
+            or slot.session.module.title != row["module_title"]
         )
 
     def _apply(self, plan: Plan, progress) -> None:
@@ -410,11 +522,11 @@ class FormationsImporter(Importer):
                     academy=self.academy,
                     school_year=year,
                     code=row["disp_id"],
-                    title=row["disp_name"],
+                    title=row["programme_title"],
                     priority=priority,
                 )
-            elif programme.title != row["disp_name"]:
-                Programme.objects.filter(pk=programme.pk).update(title=row["disp_name"])
+            elif programme.title != row["programme_title"]:
+                Programme.objects.filter(pk=programme.pk).update(title=row["programme_title"])
             programmes[key] = programme
         programme = programmes[key]
         mkey = (programme.pk, row["module_id"])
@@ -425,10 +537,10 @@ class FormationsImporter(Importer):
                     user=self.user,
                     programme=programme,
                     code=row["module_id"],
-                    title=row["module_name"],
+                    title=row["module_title"],
                 )
-            elif module.title != row["module_name"]:
-                Module.objects.filter(pk=module.pk).update(title=row["module_name"])
+            elif module.title != row["module_title"]:
+                Module.objects.filter(pk=module.pk).update(title=row["module_title"])
             modules[mkey] = module
         module = modules[mkey]
         session = (

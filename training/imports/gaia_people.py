@@ -1,6 +1,6 @@
 """GAIA's lists of people (mapping in ``training.imports.gaia``): the intervenants of a
 module become its sessions' trainers, the stagiaires bookings of *public désigné*
-sessions."""
+sessions. Like the formations, with or without their column line (``GaiaImporter``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
-from training.imports.base import Importer, LineRefused, Plan
+from training.imports.base import LineRefused, Plan
+from training.imports.gaia import GaiaImporter
 from training.imports.reader import Column
 from training.models import (
     Enrolment,
@@ -30,8 +31,9 @@ def _person(values: dict) -> tuple[str, str, str]:
     return last, first, email
 
 
-class TrainersImporter(Importer):
+class TrainersImporter(GaiaImporter):
     kind = "gaia_trainers"
+    # FACTS.md's order: the order of a file without its column line.
     columns = [
         Column("table", (), required=False),
         Column("module_id", ("module", "id module")),
@@ -136,8 +138,9 @@ class TrainersImporter(Importer):
                 plan.created = max(0, plan.created - 1)
 
 
-class TraineesImporter(Importer):
+class TraineesImporter(GaiaImporter):
     kind = "gaia_trainees"
+    # FACTS.md's order: the order of a file without its column line.
     columns = [
         Column("table", (), required=False),
         Column("session_id", ("session", "id session")),

@@ -9,6 +9,14 @@
 - Headers match the expected columns whatever their case, accents, spaces or
   punctuation (« Prénom », « PRENOM », « prenom »), through a list of aliases. A missing
   required column refuses the file as a whole, naming it.
+- A file kind whose export may come without its column line (GAIA's, ``headerless``):
+  when the first line does not name the columns (fewer than half of its cells are known
+  column names), it is a line of data and every line is read in the documented order of
+  the columns; the delimiter is then the one that splits that line into the number of
+  columns closest to the documented one.
+- Each line shorter than the columns read (``Table.width``) is noted in ``Table.short``;
+  ``Table.incomplete`` says, in French, which columns it lacks (the importer decides
+  whether that refuses the line). Trailing empty columns count: ``a|b|`` has three.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 DELIMITERS = (";", ",", "|")
 
@@ -88,9 +97,30 @@ class Table:
     delimiter: str
     columns: dict[str, int]  # column name → index in the row
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (line, values)
+    # False: the file had no column line, its columns are read in the documented order.
+    header: bool = True
+    # Cells a complete line has (up to the last column read), and the lines with fewer
+    # (line → cells found).
+    width: int = 0
+    short: dict[int, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def incomplete(self, line: int) -> str | None:
+        """The French reason why ``line`` lacks columns, or None when it has them all."""
+        found = self.short.get(line)
+        if found is None:
+            return None
+        missing = [name for name, index in self.columns.items() if index >= found]
+        count = ngettext(
+            "Ligne incomplète : %(found)s colonne au lieu de %(expected)s.",
+            "Ligne incomplète : %(found)s colonnes au lieu de %(expected)s.",
+            found,
+        ) % {"found": found, "expected": self.width}
+        return f"{count} " + _("Colonnes manquantes : %(missing)s.") % {
+            "missing": ", ".join(missing)
+        }
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -110,20 +140,12 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def read_table(data: bytes, columns: list[Column], *, delimiters=DELIMITERS) -> Table:
-    """Read ``data`` with the header naming ``columns``; raise ``FileRefused``."""
-    if not data.strip():
-        raise FileRefused(_("Le fichier est vide."))
-    text, encoding = decode(data)
-    lines = _lines(text)
-    try:
-        header_line_no, header_line = next(lines)
-    except StopIteration:
-        raise FileRefused(_("Le fichier est vide.")) from None
-
+def _header_mapping(line: str, columns: list[Column], delimiters) -> tuple[str, dict, list]:
+    """The delimiter that splits ``line`` into the most known column names, the mapping
+    (column name → index) it gives, and the cells."""
     best = None
     for delimiter in delimiters:
-        headers = _trim(_split(header_line, delimiter))
+        headers = _trim(_split(line, delimiter))
         mapping = {}
         for index, header in enumerate(headers):
             for column in columns:
@@ -132,24 +154,69 @@ def read_table(data: bytes, columns: list[Column], *, delimiters=DELIMITERS) -> 
                     break
         if best is None or len(mapping) > len(best[1]):
             best = (delimiter, mapping, headers)
-    delimiter, mapping, headers = best
-    missing = [c.name for c in columns if c.required and c.name not in mapping]
-    if missing:
-        expected = ", ".join(c.name for c in columns)
-        raise FileRefused(
-            _(
-                "Colonnes manquantes : %(missing)s. La première ligne doit nommer les "
-                "colonnes (%(expected)s), séparées par « ; », « , » ou « | »."
-            )
-            % {"missing": ", ".join(missing), "expected": expected}
-        )
+    return best
 
-    table = Table(encoding=encoding, delimiter=delimiter, columns=mapping)
-    numbered = list(lines)
+
+def _names_columns(mapping: dict, headers: list[str]) -> bool:
+    """Whether a first line is a column line: at least half of its cells name a column
+    (a line of data names none, bar a coincidence; a column line with a misspelt column
+    is still one, refused for that column)."""
+    cells = [h for h in headers if h.strip()]
+    return bool(mapping) and 2 * len(mapping) >= len(cells)
+
+
+def _positional_delimiter(line: str, expected: int, delimiters) -> str:
+    """The delimiter that splits a line of data into the number of columns closest to
+    ``expected`` (the first of ``delimiters`` on a tie)."""
+    return min(delimiters, key=lambda d: abs(len(_trim(_split(line, d))) - expected))
+
+
+def read_table(
+    data: bytes, columns: list[Column], *, delimiters=DELIMITERS, headerless: bool = False
+) -> Table:
+    """Read ``data`` with the header naming ``columns``; raise ``FileRefused``.
+
+    ``headerless``: the file may also come without a column line, its lines then carrying
+    ``columns`` in their order."""
+    if not data.strip():
+        raise FileRefused(_("Le fichier est vide."))
+    text, encoding = decode(data)
+    numbered = list(_lines(text))
+    if not numbered:
+        raise FileRefused(_("Le fichier est vide."))
+    _first_no, first_line = numbered[0]
+
+    delimiter, mapping, headers = _header_mapping(first_line, columns, delimiters)
+    header = not headerless or _names_columns(mapping, headers)
+    if header:
+        missing = [c.name for c in columns if c.required and c.name not in mapping]
+        if missing:
+            expected = ", ".join(c.name for c in columns)
+            raise FileRefused(
+                _(
+                    "Colonnes manquantes : %(missing)s. La première ligne doit nommer les "
+                    "colonnes (%(expected)s), séparées par « ; », « , » ou « | »."
+                )
+                % {"missing": ", ".join(missing), "expected": expected}
+            )
+        numbered = numbered[1:]
+    else:
+        delimiter = _positional_delimiter(first_line, len(columns), delimiters)
+        mapping = {column.name: index for index, column in enumerate(columns)}
+
+    table = Table(
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=mapping,
+        header=header,
+        width=max(mapping.values(), default=-1) + 1,
+    )
     # One reader over every line (quoted fields with the delimiter inside are kept).
     reader = csv.reader((line for _number, line in numbered), delimiter=delimiter, quotechar='"')
     try:
         for (number, _line), cells in zip(numbered, reader, strict=True):
+            if len(cells) < table.width:
+                table.short[number] = len(cells)
             cells = _trim(cells)
             values = {
                 name: (cells[index].strip() if index < len(cells) else "")
