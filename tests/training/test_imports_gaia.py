@@ -454,3 +454,18 @@ def test_national_dispositif_is_told_by_its_third_character(disp_id, national):
     from training.imports.gaia import is_national_dispositif
 
     assert is_national_dispositif(disp_id) is national
+
+
+def test_a_national_dispositif_is_recorded_as_national(manager, academy, places):
+    content = (DATA / "gaia_formations.txt").read_bytes().replace(b"10A0250042", b"10N0250042")
+    plan, written = runner.run_file(
+        kind="gaia_formations", academy=academy, user=manager, data=content,
+        dry_run=False, force=True,
+    )  # fmt: skip
+    assert written, plan.refused
+    assert Programme.objects.get(code="10N0250042").national
+
+
+def test_the_academys_own_dispositif_is_not_national(manager, academy, places):
+    run("gaia_formations", academy, manager, "gaia_formations.txt")
+    assert not Programme.objects.get(code="10A0250042").national

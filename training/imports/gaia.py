@@ -25,9 +25,8 @@ start_time|end_date|end_time|type_lieu|lieu|`` — one line per slot.
   A new session is a draft with 30 places (GAIA's exports carry no capacity), to
   review and publish on its page.
 - ``disp_id``'s third character ``N`` marks a national dispositif (FACTS.md;
-  ``is_national_dispositif``), any other one of the académie. Dune has no field to
-  record it yet: a national dispositif is still imported like the académie's own (a
-  ``Programme.national`` flag is awaited).
+  ``is_national_dispositif``), recorded as ``Programme.national``; any other one is the
+  académie's own.
 - The programme's and the module's titles are those of their first line in the file.
   When the lines of one module carry different ``module_name`` (one per phase: « …
   phase 1 en présentiel », « … phase 2 à distance »), each slot keeps its line's name as
@@ -201,7 +200,7 @@ def modality_of(type_lieu: str) -> str:
 
 def is_national_dispositif(disp_id: str) -> bool:
     """A dispositif of the national plan: the third character of its id is ``N``."""
-    return len(disp_id) > 2 and disp_id[2].upper() == "N"
+    return Programme.is_national_code(disp_id)
 
 
 class GaiaImporter(Importer):

@@ -91,6 +91,15 @@ class Programme(models.Model):
         help_text=_("Séparées par des virgules ; vide : toutes"),
     )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    # A national dispositif (GAIA identifier whose third character is N): the ministry's
+    # plan, run by the académie; any other one is the académie's own.
+    national = models.BooleanField(_("dispositif national"), default=False, editable=False)
+
+    @staticmethod
+    def is_national_code(code: str) -> bool:
+        """The third character of a GAIA dispositif identifier: N for national."""
+        code = (code or "").strip().upper()
+        return len(code) >= 3 and code[2] == "N"
 
     class Meta:
         ordering = ["code"]

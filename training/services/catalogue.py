@@ -76,6 +76,7 @@ def create_programme(
         degree=degree,
         disciplines=disciplines.strip(),
         description=description,
+        national=Programme.is_national_code(code),
     )
     programme.full_clean()
     programme.save()
