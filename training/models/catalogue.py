@@ -95,12 +95,6 @@ class Programme(models.Model):
     # plan, run by the académie; any other one is the académie's own.
     national = models.BooleanField(_("dispositif national"), default=False, editable=False)
 
-    @staticmethod
-    def is_national_code(code: str) -> bool:
-        """The third character of a GAIA dispositif identifier: N for national."""
-        code = (code or "").strip().upper()
-        return len(code) >= 3 and code[2] == "N"
-
     class Meta:
         ordering = ["code"]
         verbose_name = _("dispositif")
@@ -113,6 +107,12 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @staticmethod
+    def is_national_code(code: str) -> bool:
+        """The third character of a GAIA dispositif identifier: N for national."""
+        code = (code or "").strip().upper()
+        return len(code) >= 3 and code[2] == "N"
 
     @property
     def discipline_list(self) -> list[str]:
