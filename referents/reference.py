@@ -3,6 +3,8 @@
 Loaded after every ``migrate`` (post_migrate signal), creating what is missing only.
 """
 
+import datetime as dt
+
 SCHEMES = [
     {
         "code": "fic2010-12",
@@ -13,6 +15,8 @@ SCHEMES = [
         "rates_cents": [],
         "instalments": 12,
         "first_month": 9,
+        "in_force_from": dt.date(2010, 9, 1),
+        "in_force_until": dt.date(2015, 8, 31),
     },
     {
         "code": "imp2015-9",
@@ -24,6 +28,8 @@ SCHEMES = [
         "rates_cents": [31_250, 62_500, 125_000, 250_000, 375_000],
         "instalments": 9,
         "first_month": 10,
+        "in_force_from": dt.date(2015, 9, 1),
+        "in_force_until": None,
     },
 ]
 

@@ -4,6 +4,8 @@ of monthly instalments and the payroll exports that carry them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,12 @@ class AllowanceScheme(models.Model):
     instalments = models.PositiveSmallIntegerField(_("nombre de mensualités"), default=12)
     first_month = models.PositiveSmallIntegerField(_("mois de la première mensualité"), default=9)
     prorate_by_days = models.BooleanField(_("proratisation au jour près"), default=True)
+    # The school years the regime applies to (décret 2010-1065: 2010-2011 to 2014-2015;
+    # IMP from 2015-2016): an appointment under a regime not in force is refused.
+    in_force_from = models.DateField(_("en vigueur à partir du"), default=dt.date(2010, 9, 1))
+    in_force_until = models.DateField(
+        _("en vigueur jusqu'au"), null=True, blank=True, help_text=_("Vide : toujours en vigueur")
+    )
 
     class Meta:
         verbose_name = _("régime d'indemnité")
@@ -58,6 +66,12 @@ class AllowanceScheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def in_force_for(self, school_year) -> bool:
+        """Whether the regime applies to the whole school year."""
+        return self.in_force_from <= school_year.start and (
+            self.in_force_until is None or school_year.end <= self.in_force_until
+        )
 
 
 class Envelope(models.Model):

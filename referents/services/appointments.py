@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 
 from referents.errors import ReferentError
 from referents.models import (
+    AllowanceInstalment,
     AllowanceScheme,
     Appointment,
     Envelope,
     SchoolMission,
 )
 from referents.permissions import is_head_of
+from referents.services.allowances import instalment_amounts, schedule
 from training.formatting import euros
 from training.models import RoleMembership, School, SchoolYear
 from training.roles import staff_of
@@ -194,6 +196,11 @@ def appoint(
     refuse_if_frozen(appointment.school, appointment.school_year_id)
     if appointment.state != Appointment.State.VOLUNTEERED:
         raise ReferentError(_("Cette candidature a déjà été traitée."), status=409)
+    if not scheme.in_force_for(appointment.school_year):
+        raise ReferentError(
+            _("Le régime « %(scheme)s » n'est pas en vigueur pour l'année %(year)s.")
+            % {"scheme": scheme.name, "year": appointment.school_year.name}
+        )
     _validate_amount(scheme, annual_cents)
     if not mission_letter.strip():
         raise ReferentError(_("La lettre de mission est obligatoire."))
@@ -253,7 +260,9 @@ def appoint(
 @transaction.atomic
 def end_appointment(*, user, appointment: Appointment, end: dt.date, reason: str) -> Appointment:
     appointment = (
-        Appointment.objects.select_for_update().select_related("school").get(pk=appointment.pk)
+        Appointment.objects.select_for_update()
+        .select_related("school", "school_year", "scheme")
+        .get(pk=appointment.pk)
     )
     if not is_head_of(user, appointment.school):
         raise ReferentError(_("Seul le chef d'établissement met fin à la mission."), status=403)
@@ -278,4 +287,38 @@ def end_appointment(*, user, appointment: Appointment, end: dt.date, reason: str
     appointment.end, appointment.end_reason = end, reason.strip()
     appointment.state = Appointment.State.ENDED
     appointment.save(update_fields=["end", "end_reason", "state"])
+    _correct_after_end(appointment)
     return appointment
+
+
+def _correct_after_end(appointment: Appointment) -> None:
+    """Instalments already computed for the days after the end are taken back in one
+    correction row, to the cent (ended on 10/11 after November's 100 € instalment at
+    1 200 € a year: −66,67 €)."""
+    if appointment.scheme_id is None or appointment.annual_cents is None:
+        return
+    year = appointment.school_year
+    due = instalment_amounts(
+        annual_cents=appointment.annual_cents,
+        months=schedule(appointment.scheme, year),
+        start=appointment.start,
+        end=appointment.end,
+        by_days=appointment.scheme.prorate_by_days,
+    )
+    computed = appointment.instalments.all()
+    months = set(
+        computed.filter(kind=AllowanceInstalment.Kind.REGULAR).values_list("month", flat=True)
+    )
+    if not months:
+        return
+    owed = sum(due.get(month, 0) for month in months)
+    paid = computed.aggregate(total=Sum("amount_cents"))["total"] or 0
+    if paid != owed:
+        AllowanceInstalment.objects.create(
+            appointment=appointment,
+            month=appointment.end.replace(day=1),
+            kind=AllowanceInstalment.Kind.CORRECTION,
+            amount_cents=owed - paid,
+            reason=_("Fin de mission au %(day)s : proratisation au jour.")
+            % {"day": appointment.end.strftime("%d/%m/%Y")},
+        )

@@ -128,11 +128,12 @@ def test_only_the_head_appoints_within_the_regime(head, outsider, volunteer, fic
     assert exc.value.status == 403
     with pytest.raises(ReferentError, match="entre 400,00 € et 2 400,00 €"):
         appoint(head, appointment, fic, cents=250000)
-    with pytest.raises(ReferentError, match="taux suivants"):
-        appoint(head, appointment, imp, cents=100000)
+    # The IMP (2015) is not the regime of 2010-2011 (see test_regimes_in_force below).
+    with pytest.raises(ReferentError, match="n'est pas en vigueur pour l'année 2010-2011"):
+        appoint(head, appointment, imp, cents=125000)
     appointment.refresh_from_db()
     assert appointment.state == "volunteered"
-    appointment = appoint(head, appointment, imp, cents=125000)
+    appointment = appoint(head, appointment, fic, cents=125000)
     assert (appointment.state, appointment.annual_cents) == ("appointed", 125000)
 
 
