@@ -135,6 +135,8 @@ C2I2E = {
     "source": "Arrêté du 14 décembre 2010",
     "min_validated_items": 23,
     "max_missing_per_domain": 2,
+    # The arrêté also asks for a teaching or training situation led by the candidate.
+    "min_situations": 1,
     "blocks": [
         (
             "A",
@@ -308,6 +310,7 @@ def load_framework(data: dict) -> Framework:
             "source": data["source"],
             "min_validated_items": data["min_validated_items"],
             "max_missing_per_domain": data["max_missing_per_domain"],
+            "min_situations": data.get("min_situations", 0),
         },
     )
     order = 0

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.signals import pre_delete, pre_save
 
 from training.models import (
+    ItemEvidence,
     Module,
     Programme,
     RoleMembership,
@@ -28,6 +29,7 @@ from training.models import (
     Session,
     Slot,
     Staff,
+    TeachingSituation,
 )
 
 # Each followed model, and how its rows belong to an académie (the auditors' scope).
@@ -39,6 +41,9 @@ ACADEMY_OF = {
     RoleMembership: "role",  # of an académie, or of one of its schools
     School: "academy",
     Staff: "school__academy",
+    # The evidence history: every validation, withdrawal and its reason.
+    ItemEvidence: "staff__school__academy",
+    TeachingSituation: "staff__school__academy",
 }
 
 

@@ -2,6 +2,8 @@
 each endpoint for the role allowed and for the outsider, each refusal with its status,
 its French message and the ledger left as it was."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +19,7 @@ from training.models import (
     ItemEvidence,
     Slot,
     Staff,
+    TeachingSituation,
 )
 from training.records import C2I2E
 
@@ -388,15 +391,25 @@ def _validate(staff: Staff, codes: list[str], author) -> None:
 
 
 @pytest.mark.parametrize(
-    ("validated", "three_missing", "eligible", "still_needed"),
-    [(22, False, False, 1), (23, False, True, 0), (23, True, False, 0)],
+    ("validated", "three_missing", "situation", "eligible", "still_needed"),
+    [
+        (22, False, True, False, 1),
+        (23, False, True, True, 0),
+        (23, True, True, False, 0),
+        # The arrêté also asks for a teaching or training situation led by the candidate.
+        (23, False, False, False, 0),
+    ],
 )
 def test_c2i2e_rule_in_the_record(
-    client_for, trainer, teacher, validated, three_missing, eligible, still_needed
+    client_for, trainer, teacher, validated, three_missing, situation, eligible, still_needed
 ):
     _validate(
         teacher.staff, _validated_set(validated, three_missing_in_first=three_missing), trainer
     )
+    if situation:
+        TeachingSituation.objects.create(
+            staff=teacher.staff, date=dt.date(2011, 3, 1), group="4e B", validated_by=trainer
+        )
     response = get(client_for(teacher), "/record", **YEAR)
     assert response.status_code == 200, response.content
     c2i2e = response.json()["c2i2e"]

@@ -259,14 +259,17 @@ def test_positioning_never_lowers_a_state(trainer, teacher, past_session):
     assert states["A.1-1"] == "positioned" and states["B.1-1"] == "in_progress"
 
 
-def c2i2e(validated_codes):
+def c2i2e(validated_codes, situations=1):
     framework = Framework.objects.get(code="C2i2e-2011")
     items_by_domain = {
         domain: list(domain.items.order_by("order").values_list("code", flat=True))
         for domain in Domain.objects.filter(framework=framework).order_by("order")
     }
     return progress(
-        framework=framework, items_by_domain=items_by_domain, validated_codes=set(validated_codes)
+        framework=framework,
+        items_by_domain=items_by_domain,
+        validated_codes=set(validated_codes),
+        situations=situations,
     )
 
 
@@ -280,6 +283,12 @@ def test_c2i2e_23_items_with_at_most_2_missing_per_competence_is_eligible():
     missing = {"A.1-5", "A.2-3", "A.3-4", "B.2-5", "B.3-5"}  # 5 missing, ≤ 1 per competence
     result = c2i2e(c for c in all_codes() if c not in missing)
     assert (result.validated, result.total, result.eligible) == (23, 28, True)
+
+
+def test_c2i2e_without_a_teaching_situation_is_not_eligible():
+    missing = {"A.1-5", "A.2-3", "A.3-4", "B.2-5", "B.3-5"}
+    result = c2i2e((c for c in all_codes() if c not in missing), situations=0)
+    assert (result.validated, result.eligible, result.situations_needed) == (23, False, 1)
 
 
 def test_c2i2e_22_items_is_not_eligible():

@@ -4,6 +4,7 @@ online work, a teacher's record and attestation, validation of items, the follow
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 
@@ -11,6 +12,7 @@ import pytest
 from django.db.models import Sum
 
 from tests.conftest import at
+from training import services
 from training.models import (
     Attendance,
     Enrolment,
@@ -241,6 +243,11 @@ def test_record_shows_c2i2e_eligibility(client_for, teacher, trainer, attended):
             defaults={"state": "validated", "source": "trainer", "author": trainer},
         )
     page = text(client_for(teacher).get("/mon-parcours/"))
+    assert "Éligible à la certification." not in page  # no teaching situation yet
+    services.record_situation(
+        user=trainer, staff=teacher.staff, date=dt.date(2011, 3, 1), group="4e B"
+    )
+    page = text(client_for(teacher).get("/mon-parcours/"))
     assert "Éligible à la certification." in page
     assert "28 item(s) validé(s) sur 28." in page
     assert "au moins 23 items validés" in page
@@ -432,3 +439,50 @@ def test_follow_up_query_count_is_constant(
 def test_the_record_names_the_text_of_the_certification_rule(client_for, teacher):
     response = client_for(teacher).get("/mon-parcours/")
     assert "Règle (Arrêté du 14 décembre 2010) : au moins 23 items validés" in response.text
+
+
+def test_a_trainer_withdraws_a_validation_with_a_reason_kept_in_the_history(
+    teacher, trainer, attended, outsider
+):
+    from auditlog.models import LogEntry
+
+    from training.errors import TrainingError
+
+    item = Item.objects.get(code="A.1-1")
+    services.validate_items(user=trainer, staff=teacher.staff, items=[item])
+    with pytest.raises(TrainingError, match="Indiquez pourquoi"):
+        services.withdraw_item(user=trainer, staff=teacher.staff, item=item, reason=" ")
+    with pytest.raises(TrainingError) as refused:
+        services.withdraw_item(user=outsider, staff=teacher.staff, item=item, reason="erreur")
+    assert refused.value.status == 403
+    evidence = services.withdraw_item(
+        user=trainer, staff=teacher.staff, item=item, reason="Validé sur la mauvaise séance"
+    )
+    assert (evidence.state, evidence.reason) == ("withdrawn", "Validé sur la mauvaise séance")
+    states = [e.changes_dict.get("state") for e in LogEntry.objects.get_for_object(evidence)]
+    assert ["validated", "withdrawn"] in states  # the earlier validation stays in the trail
+    with pytest.raises(TrainingError, match="pas validé"):
+        services.withdraw_item(user=trainer, staff=teacher.staff, item=item, reason="encore")
+
+
+def test_a_situation_needs_its_class_or_group_and_is_never_in_the_future(
+    teacher, trainer, attended
+):
+    from training.errors import TrainingError
+
+    with pytest.raises(TrainingError, match="classe ou le groupe"):
+        services.record_situation(
+            user=trainer, staff=teacher.staff, date=dt.date(2011, 3, 1), group=""
+        )
+    with pytest.raises(TrainingError, match="pas à l'avance"):
+        services.record_situation(
+            user=trainer,
+            staff=teacher.staff,
+            date=dt.date.today() + dt.timedelta(days=1),
+            group="4e B",
+        )
+    situation = services.record_situation(
+        user=trainer, staff=teacher.staff, date=dt.date(2011, 3, 1), group="4e B",
+        description="Séance de géographie au TNI",
+    )  # fmt: skip
+    assert (situation.validated_by, situation.group) == (trainer, "4e B")

@@ -1,5 +1,5 @@
 from .anomalies import AcademyYearClosure, Anomaly
-from .attendance import Attendance, HoursEntry, ItemEvidence, LedgerWriteError
+from .attendance import Attendance, HoursEntry, ItemEvidence, LedgerWriteError, TeachingSituation
 from .catalogue import Modality, Module, ParcoursPhase, ParcoursTemplate, Programme, Session, Slot
 from .directory import (
     FIRST_DEGREE_KINDS,
@@ -34,6 +34,7 @@ __all__ = [
     "Attendance",
     "HoursEntry",
     "ItemEvidence",
+    "TeachingSituation",
     "LedgerWriteError",
     "Enrolment",
     "ImportRun",

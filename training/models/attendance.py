@@ -127,13 +127,14 @@ class ItemEvidence(models.Model):
         POSITIONED = "positioned", _("Positionné")
         IN_PROGRESS = "in_progress", _("En cours")
         VALIDATED = "validated", _("Validé")
+        WITHDRAWN = "withdrawn", _("Validation retirée")
 
     class Source(models.TextChoices):
         SELF = "self", _("Auto-positionnement")
         SESSION = "session", _("Session suivie")
         TRAINER = "trainer", _("Validation par un formateur")
 
-    RANK = {State.POSITIONED: 1, State.IN_PROGRESS: 2, State.VALIDATED: 3}
+    RANK = {State.POSITIONED: 1, State.IN_PROGRESS: 2, State.VALIDATED: 3, State.WITHDRAWN: 0}
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="evidence")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="evidence")
@@ -144,6 +145,8 @@ class ItemEvidence(models.Model):
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now=True)
+    # Why a trainer withdrew a validation (the trail keeps every earlier state).
+    reason = models.CharField(_("motif"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("preuve de compétence")
@@ -154,3 +157,28 @@ class ItemEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} — {self.item.code} : {self.get_state_display()}"
+
+
+class TeachingSituation(models.Model):
+    """A teaching or training situation led by a C2i2e candidate (the certification asks
+    for at least one, ``Framework.min_situations``), with who validated it."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="situations")
+    date = models.DateField(_("date"))
+    group = models.CharField(_("classe ou groupe"), max_length=100)
+    description = models.CharField(_("description"), max_length=1000, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("validée par"),
+    )
+    validated_at = models.DateTimeField(_("validée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("situation d'enseignement ou de formation")
+        verbose_name_plural = _("situations d'enseignement ou de formation")
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.date:%d/%m/%Y} — {self.group}"

@@ -77,6 +77,11 @@ class Framework(models.Model):
     max_missing_per_domain = models.PositiveSmallIntegerField(
         _("items non validés au plus par compétence"), null=True, blank=True
     )
+    min_situations = models.PositiveSmallIntegerField(
+        _("situations d'enseignement ou de formation au minimum"),
+        default=0,
+        help_text=_("Menées par le candidat et validées (C2i2e : au moins une)"),
+    )
 
     class Meta:
         verbose_name = _("référentiel de compétences")

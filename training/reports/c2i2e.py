@@ -11,6 +11,7 @@ from training.models import (
     Framework,
     ItemEvidence,
     Staff,
+    TeachingSituation,
 )
 from training.reports.base import C2I2E, ReportFilters, data_frame, school_q
 from training.reports.registry import LABELS, register_report
@@ -94,6 +95,16 @@ def c2i2e_distribution(user, filters: ReportFilters) -> pd.DataFrame:
     if framework.max_missing_per_domain is not None:
         for d in domains:
             eligible &= (d.n_items - per_domain[d.pk]) <= framework.max_missing_per_domain
+    if framework.min_situations:
+        # And the teaching or training situations the rule asks for.
+        led = dict(
+            TeachingSituation.objects.filter(staff_id__in=list(totals.index))
+            .order_by()
+            .values_list("staff_id")
+            .annotate(n=Count("pk"))
+        )
+        situations = pd.Series([led.get(s, 0) for s in totals.index], index=totals.index)
+        eligible &= situations >= framework.min_situations
     counts = totals.value_counts().to_dict()
     counts[0] = counts.get(0, 0) + people - len(totals)
     eligible_counts = totals[eligible].value_counts().to_dict()

@@ -21,8 +21,10 @@ from training.services.attendance import (
     mark_all_present,
     position_items,
     record_attendance,
+    record_situation,
     review_declaration,
     validate_items,
+    withdraw_item,
 )
 from training.services.catalogue import (
     SlotResult,
@@ -61,6 +63,8 @@ __all__ = [
     "record_attendance",
     "review_declaration",
     "validate_items",
+    "record_situation",
+    "withdraw_item",
     "SlotResult",
     "add_slot",
     "approve_enrolment",

@@ -8,6 +8,7 @@ exceed its length. Once the school year is closed, nothing of it changes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from training.models import (
     Session,
     Slot,
     Staff,
+    TeachingSituation,
 )
 from training.permissions import can_manage_session, is_national
 from training.services.closing import refuse_if_frozen
@@ -385,6 +387,55 @@ def validate_items(
         evidence.state = ItemEvidence.State.VALIDATED
         evidence.source = ItemEvidence.Source.TRAINER
         evidence.session, evidence.author = session, user
+        evidence.reason = ""
         evidence.save()
         count += 1
     return count
+
+
+@transaction.atomic
+def withdraw_item(*, user, staff: Staff, item: Item, reason: str) -> ItemEvidence:
+    """A trainer withdraws a validation, with a reason (the trail keeps the validation
+    it replaces: who, when, from which session)."""
+    if not trains(user, staff):
+        raise TrainingError(
+            _("Vous ne formez pas cette personne : vous ne pouvez pas retirer ses validations."),
+            status=403,
+        )
+    _refuse_if_current_year_closed(staff)
+    if not (reason or "").strip():
+        raise TrainingError(_("Indiquez pourquoi la validation est retirée."))
+    evidence = ItemEvidence.objects.select_for_update().filter(staff=staff, item=item).first()
+    if evidence is None or evidence.state != ItemEvidence.State.VALIDATED:
+        raise TrainingError(_("Cet item n'est pas validé."), status=409)
+    evidence.state = ItemEvidence.State.WITHDRAWN
+    evidence.source, evidence.author = ItemEvidence.Source.TRAINER, user
+    evidence.reason = reason.strip()[:500]
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def record_situation(
+    *, user, staff: Staff, date: dt.date, group: str, description: str = ""
+) -> TeachingSituation:
+    """A trainer validates a teaching or training situation the candidate led (date,
+    class or group): the C2i2e certification asks for at least one."""
+    if not trains(user, staff):
+        raise TrainingError(
+            _("Vous ne formez pas cette personne : vous ne pouvez pas valider ses situations."),
+            status=403,
+        )
+    _refuse_if_current_year_closed(staff)
+    if date > timezone.localdate():
+        raise TrainingError(_("Une situation se valide une fois menée, pas à l'avance."))
+    group = (group or "").strip()
+    if not group:
+        raise TrainingError(_("Indiquez la classe ou le groupe."))
+    situation = TeachingSituation(
+        staff=staff, date=date, group=group, description=(description or "").strip(),
+        validated_by=user,
+    )  # fmt: skip
+    situation.full_clean()
+    situation.save()
+    return situation
