@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,7 +22,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vText,
+)
 
 from training.models import Modality, Session, Slot
 
@@ -124,7 +134,33 @@ def _all_day_span(slot: Slot) -> tuple[dt.date, dt.date]:
     return first, max(last, first) + dt.timedelta(days=1)
 
 
+def _words(text: str) -> str:
+    """``text`` as its words only, for comparing: lower case, no accents, hyphens and
+    apostrophes as spaces (« Saint-Denis » is « saint denis »)."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(re.findall(r"\w+", text))
+
+
+def _says(text: str, phrase: str) -> bool:
+    """Whether ``text`` already says ``phrase``, as whole words."""
+    words, phrase = _words(text), _words(phrase)
+    return bool(phrase) and f" {phrase} " in f" {words} "
+
+
+def _room(room: str) -> str:
+    """« salle B12 », but a room already named so (« Salle 12 », « Salles 3 et 4 ») as
+    it is."""
+    prefix = _words(_("salle %(room)s") % {"room": ""})
+    first_word = _words(room).partition(" ")[0]
+    if first_word in {prefix, f"{prefix}s"}:
+        return room
+    return _("salle %(room)s") % {"room": room}
+
+
 def _location(slot: Slot, *, public: bool) -> str:
+    """The place in words, each said once: the city left out when the school's name
+    already says it, « salle » when the room's name already starts with it."""
     if slot.modality == Modality.VIRTUAL:
         if public or not slot.video_url:
             return _("Classe virtuelle")
@@ -135,19 +171,21 @@ def _location(slot: Slot, *, public: bool) -> str:
     parts = []
     if school is not None:
         parts.append(school.name)
-        if school.city:
+        if school.city and not _says(school.name, school.city):
             parts.append(school.city)
     elif slot.session.location:
         parts.append(slot.session.location)
     if slot.room:
-        parts.append(_("salle %(room)s") % {"room": slot.room})
+        parts.append(_room(slot.room))
     return ", ".join(parts)
 
 
 def _summary(slot: Slot) -> str:
-    title = slot.session.module.title
-    if slot.title:
-        title = f"{title} — {slot.title}"
+    """The module's title, then the slot's own; said once when one title holds the
+    other (a slot titled « Intégrer l'ENT : atelier » in the module « Intégrer l'ENT »)."""
+    title = module_title = slot.session.module.title
+    if slot.title and not _says(module_title, slot.title):
+        title = slot.title if _says(slot.title, module_title) else f"{title} — {slot.title}"
     if is_cancelled(slot):
         title = _("[ANNULÉ] %(title)s") % {"title": title}
     return title
@@ -175,17 +213,22 @@ def _description(slot: Slot, *, public: bool) -> str:
 
 
 def slot_event(
-    slot: Slot, host: str, *, public: bool = False, stamp: dt.datetime | None = None
+    slot: Slot,
+    host: str,
+    *,
+    public: bool = False,
+    stamp: dt.datetime | None = None,
+    sequence: int | None = None,
 ) -> Event:
     """One slot as a VEVENT. ``public`` leaves out what only the session's people may
-    know (the link of a virtual class). ``stamp``: see ``invitation``."""
+    know (the link of a virtual class). ``stamp`` and ``sequence``: see ``invitation``."""
     changed = _changed_at(slot)
     event = Event()
     event.add("UID", slot_uid(slot, host))
     # Without METHOD, DTSTAMP is when the event was last revised (RFC 5545 3.8.7.2).
     event.add("DTSTAMP", changed if stamp is None else stamp.astimezone(UTC).replace(microsecond=0))
     event.add("LAST-MODIFIED", changed)
-    event.add("SEQUENCE", slot.sequence)
+    event.add("SEQUENCE", slot.sequence if sequence is None else sequence)
     if slot.modality == Modality.SELF_PACED:
         first, after_last = _all_day_span(slot)
         event.add("DTSTART", first)
@@ -227,6 +270,7 @@ def _calendar(
     *,
     public: bool = False,
     stamp: dt.datetime | None = None,
+    sequences: Mapping[int, int] | None = None,
     **extra,
 ) -> Calendar:
     """A VCALENDAR with the slots (by start, then id, whatever order they came in) and,
@@ -237,7 +281,9 @@ def _calendar(
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     for name, value in extra.items():
-        calendar.add(name.replace("_", "-"), value)
+        # RFC 5545 TEXT values (RFC 7986 NAME, X-WR-CALNAME) escaped: icalendar writes
+        # the properties it does not know as given, commas and newlines raw.
+        calendar.add(name.replace("_", "-"), vText(value) if isinstance(value, str) else value)
     timed = [slot for slot in slots if slot.modality != Modality.SELF_PACED]
     if timed:
         calendar.add_component(
@@ -247,7 +293,10 @@ def _calendar(
             )
         )
     for slot in slots:
-        calendar.add_component(slot_event(slot, host, public=public, stamp=stamp))
+        sequence = None if sequences is None else sequences.get(slot.pk)
+        calendar.add_component(
+            slot_event(slot, host, public=public, stamp=stamp, sequence=sequence)
+        )
     return calendar
 
 
@@ -297,17 +346,20 @@ def invitation(
     attendee_email: str,
     host: str,
     stamp: dt.datetime | None = None,
+    sequences: Mapping[int, int] | None = None,
 ) -> bytes:
     """An iTIP message (RFC 5546) for one attendee: REQUEST to add or update the slots
     in his calendar, CANCEL to remove them.
 
     ``stamp`` is when the message was created (the notification's ``created_at``): with
     a METHOD, DTSTAMP is the message's date, and clients use it to order two messages
-    of the same SEQUENCE (a withdrawal, then a new booking of the same slots)."""
+    of the same SEQUENCE. ``sequences`` (slot id → SEQUENCE) overrides the slots' own
+    for this attendee: a withdrawal's CANCEL must be above the REQUEST he last received
+    although the slot did not change (see ``training.notifications``)."""
     method = method.upper()
     if method not in {"REQUEST", "CANCEL"}:
         raise ValueError(f"unsupported iTIP method: {method}")
-    calendar = _calendar(slots, host, stamp=stamp, METHOD=method)
+    calendar = _calendar(slots, host, stamp=stamp, sequences=sequences, METHOD=method)
     for event in calendar.walk("VEVENT"):
         organizer = vCalAddress(f"mailto:{organizer_email}")
         organizer.params["CN"] = "Dune"

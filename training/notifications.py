@@ -84,6 +84,42 @@ def calendar_parts(notification: Notification, slots: list[Slot]) -> list[tuple[
     return parts
 
 
+def _bookings_ended(notification: Notification) -> int:
+    """How many times the person had left a booking of the session (withdrawn, session
+    cancelled) when the notification was written: each new enrolment is a new row, so
+    this counts over all the person's enrolments in the session."""
+    enrolment = notification.enrolment
+    return (
+        EnrolmentEvent.objects.filter(
+            enrolment__session_id=enrolment.session_id,
+            enrolment__staff_id=enrolment.staff_id,
+            from_state=Enrolment.State.BOOKED,
+            at__lte=notification.created_at,
+        )
+        .exclude(to_state=Enrolment.State.BOOKED)
+        .count()
+    )
+
+
+def sequences(notification: Notification, method: str, slots: list[Slot]) -> dict[int, int]:
+    """The SEQUENCE of each slot in what this person receives (RFC 5546 2.1.4: a message
+    whose SEQUENCE is not above the one held may be ignored as out of date).
+
+    A slot's own SEQUENCE moves when its time, place or status does; a withdrawal moves
+    nothing, yet its CANCEL must be above the REQUEST the person last received, and a
+    new booking's REQUEST above that CANCEL. So each booking the person ended adds 2:
+    after ``n`` of them, his REQUESTs carry ``sequence + 2n``; the CANCEL that ends his
+    booking ``n`` carries ``sequence + 2(n - 1) + 1``, or ``+ 0`` for a slot cancelled
+    (its own SEQUENCE already moved past the last REQUEST, which left it out)."""
+    ended = _bookings_ended(notification)
+    if method == "CANCEL" and notification.template in CANCEL_TEMPLATES:
+        base = 2 * max(ended - 1, 0)
+        return {
+            slot.pk: slot.sequence + base + (0 if ical.is_cancelled(slot) else 1) for slot in slots
+        }
+    return {slot.pk: slot.sequence + 2 * ended for slot in slots}
+
+
 def attach_calendar(message: EmailMultiAlternatives, notification: Notification, slots) -> None:
     organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     for method, part_slots in calendar_parts(notification, slots):
@@ -95,6 +131,7 @@ def attach_calendar(message: EmailMultiAlternatives, notification: Notification,
             host=ical.site_host(),
             # The message's date: orders two messages of the same SEQUENCE.
             stamp=notification.created_at,
+            sequences=sequences(notification, method, part_slots),
         )
         # Built by hand: Django's attach() would add a second charset to a content type
         # that carries parameters, and calendar programs read ``method`` from it.
