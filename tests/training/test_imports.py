@@ -347,3 +347,38 @@ def test_import_schools_command_dry_run(academy, capsys):
 def test_import_command_refuses_a_bad_file(academy):
     with pytest.raises(CommandError, match="Fichier refusé"):
         call_command("import_staff", str(DATA / "staff_bad_encoding.csv"), "--academy", "25")
+
+
+# --- Hostile files: refused with their real reason, never a traceback ------------------
+
+
+def test_a_file_with_an_absurd_column_line_is_refused_with_its_reason(academy, schools):
+    wide = (";".join(f"c{i}" for i in range(200_000)) + "\n").encode()
+    with pytest.raises(FileRefused, match="ce n'est pas une ligne de colonnes"):
+        run("staff", academy, wide)
+
+
+def test_a_ten_megabyte_value_is_refused_with_its_reason(academy, schools):
+    data = ("identifiant;nom;prenom;uai\nA1;" + "x" * 10_000_000 + ";B;0783288A\n").encode()
+    with pytest.raises(FileRefused, match="une valeur dépasse"):
+        run("staff", academy, data)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\u202e", "\u2066"])
+def test_control_and_bidi_characters_refuse_their_line_only(academy, schools, char):
+    data = (
+        "identifiant;nom;prenom;uai\n"
+        f"A0000091;Du{char}pont;Jean;0783288A\n"
+        "A0000092;Martin;Claire;0783288A\n"
+    ).encode()
+    plan, written = run("staff", academy, data, force=True)
+    assert written and plan.created == 1
+    assert [r["line"] for r in plan.refused] == [2]
+    assert "Caractère interdit" in plan.refused[0]["reason"]
+    assert not Staff.objects.filter(staff_id="A0000091").exists()
+
+
+def test_a_long_but_bounded_value_is_read(academy, schools):
+    data = ("identifiant;nom;prenom;uai\nA0000093;" + "N" * 150 + ";Jean;0783288A\n").encode()
+    plan, _written = run("staff", academy, data, dry_run=True)
+    assert not any("Caractère" in r["reason"] for r in plan.refused)

@@ -140,7 +140,9 @@ class Importer:
     def plan(self, data: bytes, progress: Progress | None = None) -> Plan:
         """Read and check every line; write nothing. ``FileRefused`` for a bad file."""
         table = self.read(data)
-        plan = Plan(lines=len(table))
+        plan = Plan(lines=len(table) + len(table.refused))
+        for line, reason in table.refused.items():
+            plan.refuse(line, reason)
         self._plan(table, plan, progress or (lambda done, total: None))
         return plan
 

@@ -212,7 +212,9 @@ class GaiaImporter(Importer):
 
     def plan(self, data: bytes, progress: Progress | None = None) -> Plan:
         table = self.read(data)
-        plan = Plan(lines=len(table))
+        plan = Plan(lines=len(table) + len(table.refused))
+        for line, reason in table.refused.items():
+            plan.refuse(line, reason)
         complete = []
         for line, values in table.rows:
             reason = table.incomplete(line)

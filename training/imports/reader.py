@@ -103,6 +103,9 @@ class Table:
     # (line → cells found).
     width: int = 0
     short: dict[int, int] = field(default_factory=dict)
+    # Lines refused as they were read (a control character, a value too long): line →
+    # the French reason. Importers never see them (``Importer.plan``).
+    refused: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -171,6 +174,24 @@ def _positional_delimiter(line: str, expected: int, delimiters) -> str:
     return min(delimiters, key=lambda d: abs(len(_trim(_split(line, d))) - expected))
 
 
+# A column line longer than this is not one (a file of another kind, or an attack); a
+# value longer than MAX_VALUE refuses its line.
+MAX_HEADER = 20_000
+MAX_VALUE = 10_000
+# NUL and the other control characters (tab, line feed and carriage return aside), and
+# the bidirectional overrides that make a name read backwards on a page.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def forbidden_character(value: str) -> str | None:
+    """The reason a cell is refused for its characters, or None."""
+    match = FORBIDDEN.search(value)
+    if match is None:
+        return None
+    message = _("Caractère interdit (U+%(code)04X) : contrôle ou inversion du sens du texte.")
+    return message % {"code": ord(match.group())}
+
+
 def read_table(
     data: bytes, columns: list[Column], *, delimiters=DELIMITERS, headerless: bool = False
 ) -> Table:
@@ -185,6 +206,14 @@ def read_table(
     if not numbered:
         raise FileRefused(_("Le fichier est vide."))
     _first_no, first_line = numbered[0]
+    if len(first_line) > MAX_HEADER:
+        raise FileRefused(
+            _(
+                "La première ligne fait %(n)s caractères : ce n'est pas une ligne de colonnes "
+                "ni une ligne d'export attendue."
+            )
+            % {"n": len(first_line)}
+        )
 
     delimiter, mapping, headers = _header_mapping(first_line, columns, delimiters)
     header = not headerless or _names_columns(mapping, headers)
@@ -213,6 +242,7 @@ def read_table(
     )
     # One reader over every line (quoted fields with the delimiter inside are kept).
     reader = csv.reader((line for _number, line in numbered), delimiter=delimiter, quotechar='"')
+    number = numbered[0][0] if numbered else 0
     try:
         for (number, _line), cells in zip(numbered, reader, strict=True):
             if len(cells) < table.width:
@@ -222,9 +252,35 @@ def read_table(
                 name: (cells[index].strip() if index < len(cells) else "")
                 for name, index in mapping.items()
             }
+            reason = _cell_refusal(values)
+            if reason:
+                table.refused[number] = reason
+                continue
             table.rows.append((number, values))
-    except (ValueError, csv.Error):
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise FileRefused(
+                _("Ligne %(line)s : une valeur dépasse %(n)s caractères ; rien n'est importé.")
+                % {"line": number, "n": csv.field_size_limit()}
+            ) from None
+        raise FileRefused(
+            _("Un guillemet n'est pas refermé : une valeur s'étend sur plusieurs lignes.")
+        ) from None
+    except ValueError:
         raise FileRefused(
             _("Un guillemet n'est pas refermé : une valeur s'étend sur plusieurs lignes.")
         ) from None
     return table
+
+
+def _cell_refusal(values: dict[str, str]) -> str | None:
+    for name, value in values.items():
+        if len(value) > MAX_VALUE:
+            return _("La valeur de « %(column)s » dépasse %(n)s caractères.") % {
+                "column": name,
+                "n": MAX_VALUE,
+            }
+        reason = forbidden_character(value)
+        if reason:
+            return f"{name} : {reason}"
+    return None
