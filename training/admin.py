@@ -331,6 +331,13 @@ class ItemEvidenceAdmin(ReadOnlyAdmin):
     list_select_related = ["staff__user", "item", "author"]
 
 
+@admin.register(models.TeachingSituation)
+class TeachingSituationAdmin(ReadOnlyAdmin):
+    list_display = ["staff", "date", "group", "validated_by", "validated_at"]
+    search_fields = ["staff__staff_id", "staff__user__last_name", "group"]
+    list_select_related = ["staff__user", "validated_by"]
+
+
 # Anomalies and closings are written by the scan and the closing service only.
 @admin.register(models.Anomaly)
 class AnomalyAdmin(ReadOnlyAdmin):
