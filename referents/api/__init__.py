@@ -5,8 +5,9 @@ exports, the school's activity report, the académie's summary and the network d
 As the pages (``referents/views/``): every object is looked up through a scope
 (``referents.lookups``, ``referents.permissions``); outside it, a 404. Inside it, the
 service decides: a ``ReferentError`` becomes its status with ``{"detail": …}`` (handler
-in ``config/api.py``). Operation ids are written out on each endpoint: they are part of
-the published API, and moving code must not rename them.
+in ``config/api.py``), and each endpoint lists in its ``response`` the error statuses it
+answers (``training.schemas.errors``). Operation ids are written out on each endpoint:
+they are part of the published API, and moving code must not rename them.
 """
 
 from ninja import Router

@@ -8,14 +8,15 @@ from referents.lookups import (
 )
 from referents.models import AllowanceInstalment
 from referents.permissions import visible_appointments
-from referents.schemas.allowances import CountOut, InstalmentOut, MonthIn
+from referents.schemas.allowances import InstalmentOut, MonthIn, ServiceDoneOut
+from training.schemas.errors import errors
 
 router = Router()
 
 
 @router.get(
     "/schools/{uai}/instalments",
-    response=list[InstalmentOut],
+    response={200: list[InstalmentOut], **errors(401, 404, 422)},
     summary="Mensualités du mois",
     operation_id="referents_api_school_instalments",
 )
@@ -34,7 +35,7 @@ def school_instalments(request, uai: str, month: Query[MonthIn]):
 
 @router.post(
     "/schools/{uai}/service-done",
-    response=CountOut,
+    response={200: ServiceDoneOut, **errors(401, 403, 404, 409, 422)},
     summary="Attester le service fait du mois",
     operation_id="referents_api_service_done",
 )

@@ -20,19 +20,20 @@ from referents.schemas.appointments import (
     AppointIn,
     AppointmentFilter,
     AppointmentOut,
+    DeclineIn,
     EndIn,
     MissionIn,
     MissionOut,
-    ReasonIn,
     VolunteerIn,
 )
+from training.schemas.errors import errors
 
 router = Router()
 
 
 @router.get(
     "/appointments",
-    response=list[AppointmentOut],
+    response={200: list[AppointmentOut], **errors(401, 422)},
     summary="Désignations",
     operation_id="referents_api_list_appointments",
 )
@@ -50,7 +51,7 @@ def list_appointments(request, filters: Query[AppointmentFilter]):
 
 @router.get(
     "/appointments/{id}",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(401, 404, 422)},
     summary="Une désignation",
     operation_id="referents_api_get_appointment",
 )
@@ -60,7 +61,7 @@ def get_appointment(request, id: int):
 
 @router.post(
     "/appointments",
-    response={201: AppointmentOut},
+    response={201: AppointmentOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Se porter candidat (année en cours)",
     operation_id="referents_api_volunteer",
 )
@@ -73,7 +74,7 @@ def volunteer(request, payload: VolunteerIn):
 
 @router.post(
     "/appointments/{id}/appoint",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Nommer",
     operation_id="referents_api_appoint",
 )
@@ -97,11 +98,11 @@ def appoint(request, id: int, payload: AppointIn):
 
 @router.post(
     "/appointments/{id}/decline",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Ne pas retenir la candidature",
     operation_id="referents_api_decline",
 )
-def decline(request, id: int, payload: ReasonIn):
+def decline(request, id: int, payload: DeclineIn):
     services.decline(
         user=request.auth,
         appointment=visible_appointment_or_404(request.auth, id),
@@ -112,7 +113,7 @@ def decline(request, id: int, payload: ReasonIn):
 
 @router.post(
     "/appointments/{id}/end",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Mettre fin à la mission",
     operation_id="referents_api_end",
 )
@@ -128,7 +129,7 @@ def end(request, id: int, payload: EndIn):
 
 @router.put(
     "/schools/{uai}/mission",
-    response=MissionOut,
+    response={200: MissionOut, **errors(401, 403, 404, 409, 422)},
     summary="Mission partagée entre deux référents, ou non",
     operation_id="referents_api_set_mission",
 )

@@ -10,13 +10,14 @@ from referents.models import Appointment
 from referents.reports.activity import referent_dashboard
 from referents.schemas.dashboard import DashboardOut
 from training.roles import staff_of
+from training.schemas.errors import errors
 
 router = Router()
 
 
 @router.get(
     "/me",
-    response=DashboardOut,
+    response={200: DashboardOut, **errors(401, 404)},
     summary="Mon année de référent",
     operation_id="referents_api_my_year",
 )

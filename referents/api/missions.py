@@ -11,6 +11,7 @@ from referents.permissions import visible_appointments
 from referents.schemas.missions import LogFilter, LogIn, LogOut
 from training.models import Session, Staff
 from training.roles import staff_of
+from training.schemas.errors import errors
 
 router = Router()
 
@@ -21,7 +22,7 @@ def _logs(user):
 
 @router.get(
     "/logs",
-    response=list[LogOut],
+    response={200: list[LogOut], **errors(401, 422)},
     summary="Journaux de mission",
     operation_id="referents_api_list_logs",
 )
@@ -37,7 +38,7 @@ def list_logs(request, filters: Query[LogFilter]):
 
 @router.post(
     "/logs",
-    response={201: LogOut},
+    response={201: LogOut, **errors(400, 401, 403, 422)},
     summary="Noter une mission",
     operation_id="referents_api_create_log",
 )

@@ -8,6 +8,7 @@ from referents import services
 from referents.schemas.allowances import InstalmentOut
 from referents.schemas.payroll import PayrollExportOut
 from training import permissions
+from training.schemas.errors import errors
 
 router = Router()
 
@@ -18,7 +19,7 @@ def _managed_academy(user, code: str):
 
 @router.get(
     "/payroll/{code}/pending",
-    response=list[InstalmentOut],
+    response={200: list[InstalmentOut], **errors(401, 404)},
     summary="Mensualités à exporter en paie",
     operation_id="referents_api_pending_payroll",
 )
@@ -28,7 +29,7 @@ def pending_payroll(request, code: str):
 
 @router.post(
     "/payroll/{code}/exports",
-    response={201: PayrollExportOut},
+    response={201: PayrollExportOut, **errors(401, 403, 404, 409)},
     summary="Exporter en paie (marque les mensualités exportées)",
     operation_id="referents_api_export_payroll",
 )
@@ -39,7 +40,7 @@ def export_payroll(request, code: str):
 
 @router.get(
     "/payroll/{code}/exports",
-    response=list[PayrollExportOut],
+    response={200: list[PayrollExportOut], **errors(401, 404, 422)},
     summary="Exports de paie",
     operation_id="referents_api_list_payroll_exports",
 )

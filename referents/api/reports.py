@@ -12,19 +12,20 @@ from referents.models import Appointment, MissionLog
 from referents.reports.activity import school_activity
 from referents.reports.summaries import academy_summaries, network_academies, rectorate_academies
 from referents.schemas.reports import (
+    ActivityReportOut,
     DirectoryFilter,
     DirectoryRow,
-    ReportOut,
     SummaryOut,
     YearFilter,
 )
+from training.schemas.errors import errors
 
 router = Router()
 
 
 @router.get(
     "/reports/{uai}",
-    response=ReportOut,
+    response={200: ActivityReportOut, **errors(401, 404)},
     summary="Rapport d'activité de l'établissement",
     operation_id="referents_api_report",
 )
@@ -72,7 +73,7 @@ def _bassin(row) -> dict:
 
 @router.get(
     "/summary",
-    response=list[SummaryOut],
+    response={200: list[SummaryOut], **errors(401, 404)},
     summary="Synthèse académique par bassin",
     operation_id="referents_api_summary",
 )
@@ -96,7 +97,7 @@ def summary(request, filters: Query[YearFilter]):
 
 @router.get(
     "/directory",
-    response=list[DirectoryRow],
+    response={200: list[DirectoryRow], **errors(401, 404, 422)},
     summary="Réseau des référents",
     operation_id="referents_api_directory",
 )

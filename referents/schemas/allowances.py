@@ -24,5 +24,5 @@ class MonthIn(Schema):
     month: dt.date = Field(description="Un jour du mois (le 1er de préférence)")
 
 
-class CountOut(Schema):
+class ServiceDoneOut(Schema):
     count: int

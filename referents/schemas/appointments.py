@@ -40,7 +40,7 @@ class AppointIn(Schema):
     start: dt.date | None = None
 
 
-class ReasonIn(Schema):
+class DeclineIn(Schema):
     reason: str = Field(max_length=200)
 
 

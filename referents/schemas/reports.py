@@ -22,7 +22,7 @@ class TrainingRow(Schema):
     minutes: int
 
 
-class ReportOut(Schema):
+class ActivityReportOut(Schema):
     school_uai: str
     school_name: str
     school_year: str

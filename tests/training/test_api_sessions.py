@@ -817,6 +817,9 @@ def test_outsider_cannot_act_on_enrolments(client_for, outsider, teacher, sessio
     assert enrolment.state == "requested"
 
 
+NOT_FOUND = "Demande d'inscription introuvable."
+
+
 def test_bulk_approval(client_for, head, teacher, colleague, lycee_teacher, make_session):
     roomy = make_session(approval="head")
     full = make_session(approval="head", capacity=1, waitlist=False)
@@ -827,13 +830,17 @@ def test_bulk_approval(client_for, head, teacher, colleague, lycee_teacher, make
     ids = [mine.pk, refused.pk, foreign.pk, 999999]
     response = post(client_for(head), "/enrolments/approve", {"ids": ids})
     assert response.status_code == 200
+    # The other school's request and the unknown id are refused alike: nothing tells
+    # the head that the first one exists.
     assert response.json() == {
         "done": [mine.pk],
         "refused": [
             {
                 "id": refused.pk,
                 "detail": "Cette session est complète et n'a pas de liste d'attente.",
-            }
+            },
+            {"id": foreign.pk, "detail": NOT_FOUND},
+            {"id": 999999, "detail": NOT_FOUND},
         ],
     }
     states = dict(Enrolment.objects.values_list("pk", "state"))
@@ -844,10 +851,27 @@ def test_bulk_approval(client_for, head, teacher, colleague, lycee_teacher, make
     )
 
 
+def test_bulk_approval_gives_the_reason_of_a_request_in_scope(
+    client_for, head, teacher, colleague, session
+):
+    decided = enrol(teacher, session, state=State.BOOKED)
+    waiting = enrol(colleague, session, state=State.REQUESTED)
+    ids = [decided.pk, waiting.pk, decided.pk]
+    response = post(client_for(head), "/enrolments/approve", {"ids": ids})
+    assert response.status_code == 200
+    assert response.json() == {
+        "done": [waiting.pk],
+        "refused": [{"id": decided.pk, "detail": "Cette demande n'est plus en attente (Inscrit)."}],
+    }
+
+
 def test_bulk_approval_by_the_outsider_does_nothing(client_for, outsider, teacher, session):
     enrolment = enrol(teacher, session, state=State.REQUESTED)
-    response = post(client_for(outsider), "/enrolments/approve", {"ids": [enrolment.pk]})
-    assert response.json() == {"done": [], "refused": []}
+    response = post(client_for(outsider), "/enrolments/approve", {"ids": [enrolment.pk, 999999]})
+    assert response.json() == {
+        "done": [],
+        "refused": [{"id": enrolment.pk, "detail": NOT_FOUND}, {"id": 999999, "detail": NOT_FOUND}],
+    }
     enrolment.refresh_from_db()
     assert enrolment.state == "requested"
 

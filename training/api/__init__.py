@@ -1,4 +1,9 @@
-"""The ``training`` endpoints under ``/api/`` (mounted in ``config/api.py``)."""
+"""The ``training`` endpoints under ``/api/`` (mounted in ``config/api.py``).
+
+Each endpoint lists in its ``response`` the error statuses it answers, with the shapes
+of ``training.schemas.errors``; every schema has a name of its own in the API document
+(``tests/test_openapi.py`` checks both).
+"""
 
 from ninja import Router
 

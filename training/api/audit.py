@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from training.errors import TrainingError
 from training.reports import REGISTRY, parse_filters, report_scope
+from training.schemas.errors import errors
 
 router = Router(tags=["audit"])
 
@@ -40,7 +41,7 @@ class ReportListOut(Schema):
     title: str
 
 
-class ReportOut(Schema):
+class AuditReportOut(Schema):
     key: str
     title: str
     school_year: str
@@ -55,14 +56,14 @@ def _clean(value):
     return value
 
 
-@router.get("/reports", response=list[ReportListOut])
+@router.get("/reports", response={200: list[ReportListOut], **errors(401, 404)})
 def list_reports(request):
     if report_scope(request.user) is None:
         raise Http404
     return [{"key": key, "title": str(spec.title)} for key, spec in REGISTRY.items()]
 
 
-@router.get("/reports/{key}", response=ReportOut)
+@router.get("/reports/{key}", response={200: AuditReportOut, **errors(401, 404, 422)})
 def get_report(request, key: str, query: Query[ReportQuery]):
     """One report's rows for the filters (same parameters as the dashboards)."""
     if report_scope(request.user) is None or key not in REGISTRY:

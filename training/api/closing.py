@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from training.api.pagination import PageNumberPagination
 from training.models import Anomaly, SchoolYear
+from training.schemas.errors import errors
 from training.services import closing
 from training.services.anomalies import label_of
 
@@ -64,7 +65,7 @@ def _scope(request):
     return academies
 
 
-@router.get("/anomalies", response=list[AnomalyOut])
+@router.get("/anomalies", response={200: list[AnomalyOut], **errors(401, 404, 422)})
 @paginate(PageNumberPagination)
 def list_anomalies(request, filters: Query[AnomalyFilter]):
     academies = _scope(request)
@@ -78,7 +79,7 @@ def list_anomalies(request, filters: Query[AnomalyFilter]):
     return rows.select_related("academy", "school_year").order_by("code", "pk")
 
 
-@router.post("/closures", response={201: list[ClosureOut]})
+@router.post("/closures", response={201: list[ClosureOut], **errors(401, 403, 404, 409, 422)})
 def close_year(request, payload: ClosureIn):
     academies = _scope(request)
     year = get_object_or_404(SchoolYear, name=payload.school_year)

@@ -8,11 +8,14 @@ from training import permissions, services
 from training.models import District, School
 from training.roles import roles_of, staff_of
 from training.schemas.directory import AcademyOut, MeOut, RoleOut, SchoolFilter, SchoolIn, SchoolOut
+from training.schemas.errors import errors
 
 router = Router(tags=["annuaire"])
 
 
-@router.get("/me", response=MeOut, summary="La personne connectée et ses rôles")
+@router.get(
+    "/me", response={200: MeOut, **errors(401)}, summary="La personne connectée et ses rôles"
+)
 def me(request):
     user = request.auth
     staff = staff_of(user)
@@ -36,26 +39,38 @@ def me(request):
     )
 
 
-@router.get("/academies", response=list[AcademyOut], summary="Académies visibles")
+@router.get(
+    "/academies", response={200: list[AcademyOut], **errors(401, 422)}, summary="Académies visibles"
+)
 @paginate
 def list_academies(request):
     return permissions.visible_academies(request.auth).order_by("code")
 
 
-@router.get("/schools", response=list[SchoolOut], summary="Établissements visibles")
+@router.get(
+    "/schools",
+    response={200: list[SchoolOut], **errors(401, 422)},
+    summary="Établissements visibles",
+)
 @paginate
 def list_schools(request, filters: Query[SchoolFilter]):
     schools = permissions.visible_schools(request.auth).select_related("academy", "district")
     return filters.filter(schools).order_by("name", "uai")
 
 
-@router.get("/schools/{uai}", response=SchoolOut, summary="Un établissement")
+@router.get(
+    "/schools/{uai}", response={200: SchoolOut, **errors(401, 404)}, summary="Un établissement"
+)
 def get_school(request, uai: str):
     queryset = permissions.visible_schools(request.auth).select_related("academy", "district")
     return get_object_or_404(queryset, uai=uai.upper())
 
 
-@router.post("/schools", response={201: SchoolOut}, summary="Créer un établissement")
+@router.post(
+    "/schools",
+    response={201: SchoolOut, **errors(401, 403, 404, 422)},
+    summary="Créer un établissement",
+)
 def create_school(request, payload: SchoolIn):
     academy = get_object_or_404(permissions.visible_academies(request.auth), code=payload.academy)
     district = None

@@ -27,6 +27,7 @@ from training.models import (
 )
 from training.records import C2I2E, Record, teacher_record, with_hours
 from training.roles import staff_of
+from training.schemas.errors import errors
 from training.schemas.hours import (
     AttendanceIn,
     AttendanceOut,
@@ -218,14 +219,22 @@ def _record(record: Record) -> dict:
 # --- Attendance -----------------------------------------------------------------------
 
 
-@router.get("/slots/{int:id}/attendance", response=SheetOut, summary="Feuille d'émargement")
+@router.get(
+    "/slots/{int:id}/attendance",
+    response={200: SheetOut, **errors(401, 403, 404)},
+    summary="Feuille d'émargement",
+)
 def get_attendance(request, id: int):
     slot = _visible_slot(request.auth, id)
     _refuse_unless_taker(request.auth, slot)
     return _sheet(slot)
 
 
-@router.put("/slots/{int:id}/attendance", response=SheetOut, summary="Saisir l'émargement")
+@router.put(
+    "/slots/{int:id}/attendance",
+    response={200: SheetOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Saisir l'émargement",
+)
 def put_attendance(request, id: int, payload: AttendanceIn):
     slot = _visible_slot(request.auth, id)
     wanted = {mark.staff_id.strip() for mark in payload.marks}
@@ -242,7 +251,11 @@ def put_attendance(request, id: int, payload: AttendanceIn):
     return _sheet(slot)
 
 
-@router.post("/slots/{int:id}/attendance/all-present", response=SheetOut, summary="Tous présents")
+@router.post(
+    "/slots/{int:id}/attendance/all-present",
+    response={200: SheetOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Tous présents",
+)
 def all_present(request, id: int):
     slot = _visible_slot(request.auth, id)
     services.mark_all_present(user=request.auth, slot=slot)
@@ -251,7 +264,7 @@ def all_present(request, id: int):
 
 @router.post(
     "/slots/{int:id}/declaration",
-    response={201: AttendanceOut},
+    response={201: AttendanceOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Déclarer un travail en ligne",
 )
 def declare(request, id: int, payload: DeclarationIn):
@@ -261,7 +274,9 @@ def declare(request, id: int, payload: DeclarationIn):
 
 
 @router.post(
-    "/attendances/{int:id}/review", response=AttendanceOut, summary="Valider une déclaration"
+    "/attendances/{int:id}/review",
+    response={200: AttendanceOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Valider une déclaration",
 )
 def review(request, id: int, payload: ReviewIn):
     attendance = _visible_attendance(request.auth, id)
@@ -274,7 +289,9 @@ def review(request, id: int, payload: ReviewIn):
 # --- Records --------------------------------------------------------------------------
 
 
-@router.get("/record", response=RecordOut, summary="Mon relevé d'heures")
+@router.get(
+    "/record", response={200: RecordOut, **errors(401, 404, 422)}, summary="Mon relevé d'heures"
+)
 def own_record(request, filters: Query[RecordFilter]):
     staff = staff_of(request.auth)
     if staff is None:
@@ -282,7 +299,11 @@ def own_record(request, filters: Query[RecordFilter]):
     return _record(teacher_record(staff, _school_year(filters.school_year)))
 
 
-@router.get("/staff/{staff_id}/record", response=RecordOut, summary="Relevé d'heures")
+@router.get(
+    "/staff/{staff_id}/record",
+    response={200: RecordOut, **errors(401, 404, 422)},
+    summary="Relevé d'heures",
+)
 def staff_record(request, staff_id: str, filters: Query[RecordFilter]):
     staff = _reachable_staff(request.auth, staff_id)
     return _record(teacher_record(staff, _school_year(filters.school_year)))
@@ -292,7 +313,9 @@ def staff_record(request, staff_id: str, filters: Query[RecordFilter]):
 
 
 @router.post(
-    "/staff/{staff_id}/items/validate", response=CountOut, summary="Valider des items C2i2e"
+    "/staff/{staff_id}/items/validate",
+    response={200: CountOut, **errors(401, 403, 404, 409, 422)},
+    summary="Valider des items C2i2e",
 )
 def validate_items(request, staff_id: str, payload: ValidateItemsIn):
     user = request.auth
@@ -306,7 +329,11 @@ def validate_items(request, staff_id: str, payload: ValidateItemsIn):
     return {"count": count}
 
 
-@router.post("/items/position", response=CountOut, summary="Se positionner sur des items")
+@router.post(
+    "/items/position",
+    response={200: CountOut, **errors(401, 403, 409, 422)},
+    summary="Se positionner sur des items",
+)
 def position_items(request, payload: ItemsIn):
     return {"count": services.position_items(user=request.auth, items=_items(payload.items))}
 
@@ -314,7 +341,11 @@ def position_items(request, payload: ItemsIn):
 # --- Hours of a list of people --------------------------------------------------------
 
 
-@router.get("/hours", response=list[HoursRowOut], summary="Heures et items C2i2e par personne")
+@router.get(
+    "/hours",
+    response={200: list[HoursRowOut], **errors(401, 404, 422)},
+    summary="Heures et items C2i2e par personne",
+)
 @paginate(PageNumberPagination, page_size=50, max_page_size=500)
 def list_hours(request, filters: Query[HoursFilter]):
     user = request.auth

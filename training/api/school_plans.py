@@ -28,6 +28,7 @@ from training.models import (
 )
 from training.realisation import LineRealisation, plan_realisation
 from training.records import C2I2E
+from training.schemas.errors import errors
 from training.services import school_plans as services
 from training.services.school_plans import LineData
 
@@ -127,7 +128,7 @@ class LineOut(Schema):
     rate: float | None
 
 
-class EventOut(Schema):
+class PlanEventOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -164,7 +165,7 @@ class PlanOut(PlanFields):
 
 class PlanDetailOut(PlanFields):
     lines: list[LineOut]
-    events: list[EventOut]
+    events: list[PlanEventOut]
     expected_minutes: int
     realised_minutes: int
     rate: float | None
@@ -310,7 +311,9 @@ def _line_data(plan: SchoolPlan, payload: LineIn) -> LineData:
 # --- Needs ----------------------------------------------------------------------------
 
 
-@router.get("/needs", response=list[NeedOut], summary="Besoins de formation")
+@router.get(
+    "/needs", response={200: list[NeedOut], **errors(401, 422)}, summary="Besoins de formation"
+)
 @paginate
 def list_needs(request, filters: Query[NeedFilter]):
     needs = (
@@ -326,7 +329,11 @@ def list_needs(request, filters: Query[NeedFilter]):
     return needs
 
 
-@router.post("/needs", response={201: NeedOut}, summary="Exprimer un besoin de formation")
+@router.post(
+    "/needs",
+    response={201: NeedOut, **errors(400, 401, 403, 409, 422)},
+    summary="Exprimer un besoin de formation",
+)
 def create_need(request, payload: NeedIn):
     codes = [c.strip() for c in payload.items]
     items = list(Item.objects.filter(domain__framework__code=C2I2E, code__in=codes))
@@ -352,7 +359,9 @@ def create_need(request, payload: NeedIn):
 # --- Plans ----------------------------------------------------------------------------
 
 
-@router.get("/school-plans", response=list[PlanOut], summary="Plans de formation")
+@router.get(
+    "/school-plans", response={200: list[PlanOut], **errors(401, 422)}, summary="Plans de formation"
+)
 @paginate
 def list_plans(request, filters: Query[PlanFilter]):
     plans = (
@@ -369,7 +378,11 @@ def list_plans(request, filters: Query[PlanFilter]):
     return plans
 
 
-@router.post("/school-plans", response={201: PlanDetailOut}, summary="Commencer un plan")
+@router.post(
+    "/school-plans",
+    response={201: PlanDetailOut, **errors(401, 403, 404, 409, 422)},
+    summary="Commencer un plan",
+)
 def create_plan(request, payload: PlanIn):
     school = get_object_or_404(permissions.plan_schools(request.auth), uai=payload.uai.upper())
     plan = services.create_plan(
@@ -378,13 +391,19 @@ def create_plan(request, payload: PlanIn):
     return Status(201, _plan_detail(plan))
 
 
-@router.get("/school-plans/{int:id}", response=PlanDetailOut, summary="Un plan, sa réalisation")
+@router.get(
+    "/school-plans/{int:id}",
+    response={200: PlanDetailOut, **errors(401, 404)},
+    summary="Un plan, sa réalisation",
+)
 def get_plan(request, id: int):
     return _plan_detail(_plan(request.auth, id))
 
 
 @router.post(
-    "/school-plans/{int:id}/lines", response={201: PlanDetailOut}, summary="Ajouter une ligne"
+    "/school-plans/{int:id}/lines",
+    response={201: PlanDetailOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Ajouter une ligne",
 )
 def add_line(request, id: int, payload: LineIn):
     plan = _plan(request.auth, id)
@@ -392,7 +411,11 @@ def add_line(request, id: int, payload: LineIn):
     return Status(201, _plan_detail(plan))
 
 
-@router.put("/school-plans/lines/{int:id}", response=PlanDetailOut, summary="Modifier une ligne")
+@router.put(
+    "/school-plans/lines/{int:id}",
+    response={200: PlanDetailOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Modifier une ligne",
+)
 def update_line(request, id: int, payload: LineIn):
     line = _line(request.auth, id)
     services.update_line(user=request.auth, line=line, data=_line_data(line.plan, payload))
@@ -400,7 +423,9 @@ def update_line(request, id: int, payload: LineIn):
 
 
 @router.delete(
-    "/school-plans/lines/{int:id}", response=PlanDetailOut, summary="Supprimer une ligne"
+    "/school-plans/lines/{int:id}",
+    response={200: PlanDetailOut, **errors(401, 403, 404, 409)},
+    summary="Supprimer une ligne",
 )
 def remove_line(request, id: int):
     line = _line(request.auth, id)
@@ -408,13 +433,21 @@ def remove_line(request, id: int):
     return _plan_detail(line.plan)
 
 
-@router.post("/school-plans/{int:id}/submit", response=PlanDetailOut, summary="Soumettre")
+@router.post(
+    "/school-plans/{int:id}/submit",
+    response={200: PlanDetailOut, **errors(401, 403, 404, 409)},
+    summary="Soumettre",
+)
 def submit_plan(request, id: int):
     plan = services.submit_plan(user=request.auth, plan=_plan(request.auth, id))
     return _plan_detail(plan)
 
 
-@router.post("/school-plans/{int:id}/return", response=PlanDetailOut, summary="Renvoyer")
+@router.post(
+    "/school-plans/{int:id}/return",
+    response={200: PlanDetailOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Renvoyer",
+)
 def return_plan(request, id: int, payload: CommentIn):
     plan = services.return_plan(
         user=request.auth, plan=_plan(request.auth, id), comment=payload.comment
@@ -422,7 +455,11 @@ def return_plan(request, id: int, payload: CommentIn):
     return _plan_detail(plan)
 
 
-@router.post("/school-plans/{int:id}/approve", response=PlanDetailOut, summary="Approuver")
+@router.post(
+    "/school-plans/{int:id}/approve",
+    response={200: PlanDetailOut, **errors(401, 403, 404, 409, 422)},
+    summary="Approuver",
+)
 def approve_plan(request, id: int, payload: CommentIn):
     plan = services.approve_plan(
         user=request.auth, plan=_plan(request.auth, id), comment=payload.comment
@@ -432,7 +469,7 @@ def approve_plan(request, id: int, payload: CommentIn):
 
 @router.post(
     "/school-plans/{int:id}/new-version",
-    response={201: PlanDetailOut},
+    response={201: PlanDetailOut, **errors(401, 403, 404, 409)},
     summary="Ouvrir une nouvelle version",
 )
 def new_version(request, id: int):

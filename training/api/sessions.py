@@ -32,6 +32,7 @@ from training.models import (
 )
 from training.reference import C2I2E
 from training.roles import staff_of
+from training.schemas.errors import errors
 from training.schemas.sessions import (
     BookingIn,
     BulkOut,
@@ -157,7 +158,9 @@ def _enrolment(pk: int) -> Enrolment:
 # --- Programmes and modules -----------------------------------------------------------
 
 
-@router.get("/programmes", response=list[ProgrammeOut], summary="Dispositifs")
+@router.get(
+    "/programmes", response={200: list[ProgrammeOut], **errors(401, 422)}, summary="Dispositifs"
+)
 @paginate
 def list_programmes(request, filters: Query[ProgrammeFilter]):
     programmes = (
@@ -171,7 +174,11 @@ def list_programmes(request, filters: Query[ProgrammeFilter]):
     return filters.filter(programmes).order_by("school_year__start", "code", "pk")
 
 
-@router.post("/programmes", response={201: ProgrammeOut}, summary="Créer un dispositif")
+@router.post(
+    "/programmes",
+    response={201: ProgrammeOut, **errors(401, 403, 404, 422)},
+    summary="Créer un dispositif",
+)
 def create_programme(request, payload: ProgrammeIn):
     academy = get_object_or_404(permissions.visible_academies(request.auth), code=payload.academy)
     school_year = SchoolYear.objects.filter(name=payload.school_year).first()
@@ -200,7 +207,9 @@ def create_programme(request, payload: ProgrammeIn):
     return Status(201, programme)
 
 
-@router.post("/modules", response={201: ModuleOut}, summary="Créer un module")
+@router.post(
+    "/modules", response={201: ModuleOut, **errors(401, 403, 404, 422)}, summary="Créer un module"
+)
 def create_module(request, payload: ModuleIn):
     programme = get_object_or_404(
         _visible_programmes(request.auth).select_related("academy"), pk=payload.programme_id
@@ -228,19 +237,31 @@ def create_module(request, payload: ModuleIn):
 # --- Sessions -------------------------------------------------------------------------
 
 
-@router.get("/sessions", response=list[SessionOut], summary="Catalogue des sessions")
+@router.get(
+    "/sessions",
+    response={200: list[SessionOut], **errors(401, 422)},
+    summary="Catalogue des sessions",
+)
 @paginate
 def list_sessions(request, filters: Query[SessionFilter]):
     sessions = _catalogue_rows(permissions.catalogue_sessions(request.auth))
     return filters.filter(sessions).order_by(F("first_slot_start").asc(nulls_last=True), "pk")
 
 
-@router.get("/sessions/{int:id}", response=SessionDetailOut, summary="Une session")
+@router.get(
+    "/sessions/{int:id}",
+    response={200: SessionDetailOut, **errors(401, 404)},
+    summary="Une session",
+)
 def get_session(request, id: int):
     return _session_detail(request.auth, permissions.visible_sessions(request.auth), id)
 
 
-@router.post("/sessions", response={201: SessionDetailOut}, summary="Créer une session")
+@router.post(
+    "/sessions",
+    response={201: SessionDetailOut, **errors(400, 401, 403, 404, 422)},
+    summary="Créer une session",
+)
 def create_session(request, payload: SessionIn):
     user = request.auth
     modules = Module.objects.filter(programme__academy__in=permissions.visible_academies(user))
@@ -251,7 +272,11 @@ def create_session(request, payload: SessionIn):
     return Status(201, _session_detail(user, Session.objects, session.pk))
 
 
-@router.patch("/sessions/{int:id}", response=SessionDetailOut, summary="Modifier une session")
+@router.patch(
+    "/sessions/{int:id}",
+    response={200: SessionDetailOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Modifier une session",
+)
 def update_session(request, id: int, payload: SessionPatch):
     user = request.auth
     session = _visible_session(
@@ -262,7 +287,11 @@ def update_session(request, id: int, payload: SessionPatch):
     return _session_detail(user, Session.objects, session.pk)
 
 
-@router.post("/sessions/{int:id}/publish", response=SessionDetailOut, summary="Publier une session")
+@router.post(
+    "/sessions/{int:id}/publish",
+    response={200: SessionDetailOut, **errors(401, 403, 404, 409)},
+    summary="Publier une session",
+)
 def publish_session(request, id: int):
     user = request.auth
     session = _visible_session(
@@ -272,7 +301,11 @@ def publish_session(request, id: int):
     return _session_detail(user, Session.objects, session.pk)
 
 
-@router.post("/sessions/{int:id}/cancel", response=SessionDetailOut, summary="Annuler une session")
+@router.post(
+    "/sessions/{int:id}/cancel",
+    response={200: SessionDetailOut, **errors(400, 401, 403, 404, 422)},
+    summary="Annuler une session",
+)
 def cancel_session(request, id: int, payload: ReasonIn):
     user = request.auth
     session = _visible_session(user, id)
@@ -284,7 +317,9 @@ def cancel_session(request, id: int, payload: ReasonIn):
 
 
 @router.post(
-    "/sessions/{int:id}/slots", response={201: SlotResultOut}, summary="Ajouter une séance"
+    "/sessions/{int:id}/slots",
+    response={201: SlotResultOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Ajouter une séance",
 )
 def add_slot(request, id: int, payload: SlotIn):
     user = request.auth
@@ -306,7 +341,11 @@ def add_slot(request, id: int, payload: SlotIn):
     return Status(201, result)
 
 
-@router.patch("/slots/{int:id}", response=SlotResultOut, summary="Modifier une séance")
+@router.patch(
+    "/slots/{int:id}",
+    response={200: SlotResultOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Modifier une séance",
+)
 def update_slot(request, id: int, payload: SlotPatch):
     user = request.auth
     slot = _visible_slot(user, id)
@@ -322,7 +361,11 @@ def update_slot(request, id: int, payload: SlotPatch):
     )
 
 
-@router.post("/slots/{int:id}/cancel", response=SlotOut, summary="Annuler une séance")
+@router.post(
+    "/slots/{int:id}/cancel",
+    response={200: SlotOut, **errors(401, 403, 404, 409)},
+    summary="Annuler une séance",
+)
 def cancel_slot(request, id: int):
     user = request.auth
     slot = services.cancel_slot(user=user, slot=_visible_slot(user, id))
@@ -334,7 +377,7 @@ def cancel_slot(request, id: int):
 
 @router.post(
     "/sessions/{int:id}/enrolments",
-    response={201: EnrolmentOut},
+    response={201: EnrolmentOut, **errors(401, 403, 404, 409)},
     summary="M'inscrire à une session",
 )
 def request_enrolment(request, id: int):
@@ -354,7 +397,7 @@ def request_enrolment(request, id: int):
 
 @router.post(
     "/sessions/{int:id}/bookings",
-    response={201: EnrolmentOut},
+    response={201: EnrolmentOut, **errors(401, 403, 404, 409, 422)},
     summary="Inscrire une personne (public désigné)",
 )
 def book_staff(request, id: int, payload: BookingIn):
@@ -368,14 +411,22 @@ def book_staff(request, id: int, payload: BookingIn):
     return Status(201, _enrolment(enrolment.pk))
 
 
-@router.get("/enrolments", response=list[EnrolmentOut], summary="Inscriptions visibles")
+@router.get(
+    "/enrolments",
+    response={200: list[EnrolmentOut], **errors(401, 422)},
+    summary="Inscriptions visibles",
+)
 @paginate
 def list_enrolments(request, filters: Query[EnrolmentFilter]):
     enrolments = _enrolment_rows(permissions.visible_enrolments(request.auth))
     return filters.filter(enrolments).order_by("-created_at", "-pk")
 
 
-@router.get("/enrolments/{int:id}", response=EnrolmentDetailOut, summary="Une inscription")
+@router.get(
+    "/enrolments/{int:id}",
+    response={200: EnrolmentDetailOut, **errors(401, 404)},
+    summary="Une inscription",
+)
 def get_enrolment(request, id: int):
     enrolments = _enrolment_rows(permissions.visible_enrolments(request.auth)).prefetch_related(
         "events__actor"
@@ -383,27 +434,46 @@ def get_enrolment(request, id: int):
     return get_object_or_404(enrolments, pk=id)
 
 
-@router.post("/enrolments/approve", response=BulkOut, summary="Valider plusieurs demandes")
+@router.post(
+    "/enrolments/approve",
+    response={200: BulkOut, **errors(401, 403, 422)},
+    summary="Valider plusieurs demandes",
+)
 def approve_enrolments(request, payload: IdsIn):
-    # Only requests waiting for this head are taken; any other id is ignored.
-    queue = permissions.approval_queue(request.auth).filter(pk__in=payload.ids).order_by("pk")
-    done, refused = services.bulk(
-        services.approve_enrolment, user=request.auth, enrolments=list(queue)
-    )
+    """Each request as ``POST /enrolments/{id}/approve``, in its own transaction: one
+    refusal does not undo the others. Every id sent is in ``done`` or in ``refused``; an
+    id outside the caller's scope is refused with the same message whether it exists or
+    not."""
+    user = request.auth
+    ids = list(dict.fromkeys(payload.ids))
+    # In the order of their keys, as everywhere enrolments are locked in bulk.
+    visible = list(permissions.visible_enrolments(user).filter(pk__in=ids).order_by("pk"))
+    done, refused = services.bulk(services.approve_enrolment, user=user, enrolments=visible)
+    reasons = {enrolment.pk: message for enrolment, message in refused}
+    found = {enrolment.pk for enrolment in visible}
+    reasons.update({pk: _("Demande d'inscription introuvable.") for pk in ids if pk not in found})
     return BulkOut(
         done=[enrolment.pk for enrolment in done],
-        refused=[RefusalOut(id=enrolment.pk, detail=message) for enrolment, message in refused],
+        refused=[RefusalOut(id=pk, detail=reasons[pk]) for pk in ids if pk in reasons],
     )
 
 
-@router.post("/enrolments/{int:id}/approve", response=EnrolmentOut, summary="Valider une demande")
+@router.post(
+    "/enrolments/{int:id}/approve",
+    response={200: EnrolmentOut, **errors(401, 403, 404, 409)},
+    summary="Valider une demande",
+)
 def approve_enrolment(request, id: int):
     enrolment = _visible_enrolment(request.auth, id)
     services.approve_enrolment(user=request.auth, enrolment=enrolment)
     return _enrolment(enrolment.pk)
 
 
-@router.post("/enrolments/{int:id}/decline", response=EnrolmentOut, summary="Refuser une demande")
+@router.post(
+    "/enrolments/{int:id}/decline",
+    response={200: EnrolmentOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Refuser une demande",
+)
 def decline_enrolment(request, id: int, payload: ReasonIn):
     enrolment = _visible_enrolment(request.auth, id)
     services.decline_enrolment(user=request.auth, enrolment=enrolment, reason=payload.reason)
@@ -412,7 +482,7 @@ def decline_enrolment(request, id: int, payload: ReasonIn):
 
 @router.post(
     "/enrolments/{int:id}/confirm",
-    response=EnrolmentOut,
+    response={200: EnrolmentOut, **errors(401, 403, 404, 409)},
     summary="Confirmer une inscription (rectorat)",
 )
 def confirm_enrolment(request, id: int):
@@ -421,7 +491,11 @@ def confirm_enrolment(request, id: int):
     return _enrolment(enrolment.pk)
 
 
-@router.post("/enrolments/{int:id}/cancel", response=EnrolmentOut, summary="Se désister")
+@router.post(
+    "/enrolments/{int:id}/cancel",
+    response={200: EnrolmentOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Se désister",
+)
 def cancel_enrolment(request, id: int, payload: ReasonIn):
     enrolment = _visible_enrolment(request.auth, id)
     services.cancel_enrolment(user=request.auth, enrolment=enrolment, reason=payload.reason)
@@ -429,7 +503,9 @@ def cancel_enrolment(request, id: int, payload: ReasonIn):
 
 
 @router.get(
-    "/approvals", response=list[EnrolmentOut], summary="Demandes à valider (chef d'établissement)"
+    "/approvals",
+    response={200: list[EnrolmentOut], **errors(401, 422)},
+    summary="Demandes à valider (chef d'établissement)",
 )
 @paginate
 def list_approvals(request):
@@ -438,7 +514,9 @@ def list_approvals(request):
 
 
 @router.get(
-    "/confirmations", response=list[EnrolmentOut], summary="Inscriptions à confirmer (rectorat)"
+    "/confirmations",
+    response={200: list[EnrolmentOut], **errors(401, 422)},
+    summary="Inscriptions à confirmer (rectorat)",
 )
 @paginate
 def list_confirmations(request):
@@ -447,7 +525,9 @@ def list_confirmations(request):
 
 
 @router.get(
-    "/sessions/{int:id}/roster", response=list[RosterEntryOut], summary="Participants d'une session"
+    "/sessions/{int:id}/roster",
+    response={200: list[RosterEntryOut], **errors(401, 404, 422)},
+    summary="Participants d'une session",
 )
 @paginate
 def roster(request, id: int):

@@ -505,7 +505,7 @@ class EnrolmentOut(ModelSchema):
         return obj.staff.school.name
 
 
-class EventOut(ModelSchema):
+class EnrolmentEventOut(ModelSchema):
     actor: str | None = Field(None, description="Vide : changement automatique")
 
     class Meta:
@@ -520,7 +520,7 @@ class EventOut(ModelSchema):
 
 
 class EnrolmentDetailOut(EnrolmentOut):
-    events: list[EventOut]
+    events: list[EnrolmentEventOut]
 
     @staticmethod
     def resolve_events(obj: Enrolment) -> list[EnrolmentEvent]:
@@ -589,9 +589,13 @@ class IdsIn(Schema):
 
 class RefusalOut(Schema):
     id: int
-    detail: str
+    detail: str = Field(
+        description="Le motif ; le même pour un identifiant inconnu ou hors de portée"
+    )
 
 
 class BulkOut(Schema):
-    done: list[int]
-    refused: list[RefusalOut]
+    """Every id sent, once: done, or refused with its reason."""
+
+    done: list[int] = Field(description="Identifiants traités")
+    refused: list[RefusalOut] = Field(description="Identifiants refusés, dans l'ordre envoyé")
