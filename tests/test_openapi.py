@@ -278,3 +278,28 @@ def test_a_browser_write_without_its_csrf_token_is_a_documented_403(document, he
     response = call(browser, "post", url, {"ids": []})
     body = assert_documented(document, response, "post", url, 403)
     assert body == {"detail": "CSRF check Failed"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_to=2101-01-01"]
+)
+def test_an_absurd_date_is_a_422_never_a_server_error(client, teacher, query):
+    client.force_login(teacher)
+    response = client.get(f"/api/training/sessions?{query}")
+    assert response.status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_sensible_date_filter_is_accepted(client, teacher):
+    client.force_login(teacher)
+    assert client.get("/api/training/sessions?date_to=2100-12-31").status_code == 200
+
+
+def test_bounds_and_lengths_are_in_the_document():
+    from config.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    slot = schemas["SlotIn"]["properties"]
+    assert slot["room"]["maxLength"] == 100 and slot["title"]["maxLength"] == 200
+    assert schemas["LogIn"]["properties"]["description"]["maxLength"] == 2000

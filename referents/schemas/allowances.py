@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from training.schemas.fields import Day
+
 
 class InstalmentOut(Schema):
     id: int
@@ -21,7 +23,7 @@ class InstalmentOut(Schema):
 
 
 class MonthIn(Schema):
-    month: dt.date = Field(description="Un jour du mois (le 1er de préférence)")
+    month: Day = Field(description="Un jour du mois (le 1er de préférence)")
 
 
 class ServiceDoneOut(Schema):

@@ -5,6 +5,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from training.schemas.fields import Day
+
 
 class AppointmentOut(Schema):
     id: int
@@ -37,7 +39,7 @@ class AppointIn(Schema):
     scheme: str = Field(description="Code du régime, « fic2010-12 » ou « imp2015-9 »")
     annual_cents: int = Field(ge=0, le=10_000_000)
     mission_letter: str = Field(min_length=1, max_length=20000)
-    start: dt.date | None = None
+    start: Day | None = None
 
 
 class DeclineIn(Schema):
@@ -45,7 +47,7 @@ class DeclineIn(Schema):
 
 
 class EndIn(Schema):
-    end: dt.date
+    end: Day
     reason: str = Field(max_length=200)
 
 

@@ -5,14 +5,16 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from training.schemas.fields import Day
+
 Category = Literal["1a", "1b", "1c", "1d", "2a", "2b", "2c", "training"]
 
 
 class LogIn(Schema):
-    date: dt.date
+    date: Day
     category: Category
     minutes: int | None = Field(None, description="Pris des séances pour « training »")
-    description: str = Field("", max_length=5000)
+    description: str = Field("", max_length=2000)
     colleagues: list[str] = Field(default_factory=list, max_length=500, description="staff_id")
     session_id: int | None = None
 

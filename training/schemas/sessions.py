@@ -10,7 +10,6 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, FilterSchema, ModelSchema, Schema
-from pydantic import AwareDatetime
 
 from training.models import (
     Degree,
@@ -23,6 +22,7 @@ from training.models import (
     Slot,
 )
 from training.reference import C2I2E
+from training.schemas.fields import Day, Moment
 
 # --- Programmes and modules -----------------------------------------------------------
 
@@ -320,8 +320,8 @@ class SessionFilter(FilterSchema):
     discipline: str | None = None
     modality: Modality | None = None
     district: int | None = Field(None, description="Identifiant du bassin")
-    date_from: dt.date | None = Field(None, description="Première séance à partir du")
-    date_to: dt.date | None = Field(None, description="Première séance jusqu'au")
+    date_from: Day | None = Field(None, description="Première séance à partir du")
+    date_to: Day | None = Field(None, description="Première séance jusqu'au")
     item: str | None = Field(None, description="Code d'un item C2i2e")
 
     def filter_q(self, value):
@@ -383,17 +383,17 @@ class SessionIn(Schema):
     group: str = Field(min_length=1, max_length=2)
     capacity: int = Field(ge=1)
     waitlist_enabled: bool = True
-    enrolment_opens: AwareDatetime | None = None
-    enrolment_closes: AwareDatetime | None = None
+    enrolment_opens: Moment | None = None
+    enrolment_closes: Moment | None = None
     approval: Session.Approval = Session.Approval.HEAD
     trainers: list[str] = Field(default_factory=list, description="Identifiants de connexion")
-    external_trainers: str = ""
+    external_trainers: str = Field("", max_length=300)
     host_school: str | None = Field(None, description="UAI de l'établissement d'accueil")
     district_id: int | None = None
-    location: str = ""
+    location: str = Field("", max_length=200)
     promotion_cutoff_days: int = Field(2, ge=0)
     cancellation_cutoff_days: int = Field(1, ge=0)
-    first_day: dt.date | None = Field(None, description="Pour poser les séances du parcours")
+    first_day: Day | None = Field(None, description="Pour poser les séances du parcours")
 
 
 class SessionPatch(Schema):
@@ -401,44 +401,44 @@ class SessionPatch(Schema):
 
     capacity: int | None = Field(None, ge=1)
     waitlist_enabled: bool | None = None
-    enrolment_opens: AwareDatetime | None = None
-    enrolment_closes: AwareDatetime | None = None
+    enrolment_opens: Moment | None = None
+    enrolment_closes: Moment | None = None
     approval: Session.Approval | None = None
     trainers: list[str] | None = None
-    external_trainers: str | None = None
+    external_trainers: str | None = Field(None, max_length=300)
     host_school: str | None = None
     district_id: int | None = None
-    location: str | None = None
+    location: str | None = Field(None, max_length=200)
     promotion_cutoff_days: int | None = Field(None, ge=0)
     cancellation_cutoff_days: int | None = Field(None, ge=0)
 
 
 class SlotIn(Schema):
     modality: Modality
-    start: AwareDatetime
-    end: AwareDatetime
-    title: str = ""
+    start: Moment
+    end: Moment
+    title: str = Field("", max_length=200)
     credited_minutes: int | None = Field(None, ge=1)
     school: str | None = Field(None, description="UAI du lieu")
-    room: str = ""
-    video_url: str = ""
+    room: str = Field("", max_length=100)
+    video_url: str = Field("", max_length=200)
     override: bool = Field(False, description="Passer outre un conflit (avec son motif)")
-    override_reason: str = ""
+    override_reason: str = Field("", max_length=300)
 
 
 class SlotPatch(Schema):
     """Only the fields sent are changed."""
 
     modality: Modality | None = None
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    title: str | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    title: str | None = Field(None, max_length=200)
     credited_minutes: int | None = Field(None, ge=1)
     school: str | None = None
-    room: str | None = None
-    video_url: str | None = None
+    room: str | None = Field(None, max_length=100)
+    video_url: str | None = Field(None, max_length=200)
     override: bool = False
-    override_reason: str = ""
+    override_reason: str = Field("", max_length=300)
 
 
 class ReasonIn(Schema):

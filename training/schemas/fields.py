@@ -1,0 +1,22 @@
+"""Input types with the bounds every endpoint applies (and documents in the OpenAPI):
+no year 1 or 9999 — a date outside 1900–2100 is a 422, never a server error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field
+from pydantic import AwareDatetime
+
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+Moment = Annotated[
+    AwareDatetime,
+    Field(
+        ge=dt.datetime(1900, 1, 1, tzinfo=dt.UTC),
+        le=dt.datetime(2100, 12, 31, 23, 59, tzinfo=dt.UTC),
+    ),
+]
