@@ -260,7 +260,7 @@ def appoint(
 @transaction.atomic
 def end_appointment(*, user, appointment: Appointment, end: dt.date, reason: str) -> Appointment:
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("school", "school_year", "scheme")
         .get(pk=appointment.pk)
     )
