@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-SCHEME = "Décret 2010-1065 — 400 € à 2 400 € par an, 12 mensualités de septembre à août"
+# The regime in force for the demo's current year (the 2010 decree applied to 2010-2015).
+SCHEME = "IMP (décret 2015-475) — taux de 312,50 € à 3 750 €, 9 mensualités d'octobre à juin"
 MISSION = "1c — Accompagnement des usages des collègues"
 
 
@@ -39,7 +40,7 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
     expect(claire).to_have_count(1)
     expect(claire).to_contain_text("géométrie dynamique")
     claire.get_by_label("Régime d'indemnité").select_option(label=SCHEME)
-    claire.get_by_label("Indemnité annuelle (€)").fill("1 200")
+    claire.get_by_label("Indemnité annuelle (€)").fill("1 250")
     expect(claire.get_by_label("Lettre de mission")).to_have_value(
         re.compile("Lettre de mission du référent")
     )
@@ -51,7 +52,7 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
     login("enseignant")
     page.goto("/referents/tableau-de-bord/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes missions de référent numérique")
-    expect(page.get_by_text("Indemnité annuelle : 1200,00 €")).to_be_visible()
+    expect(page.get_by_text("Indemnité annuelle : 1250,00 €")).to_be_visible()
     page.get_by_label("Mission", exact=True).select_option(label=MISSION)
     page.get_by_label("Durée (minutes)").fill("60")
     page.get_by_label("Description").fill("Prise en main de l'ENT avec l'équipe de mathématiques")
