@@ -303,3 +303,34 @@ def test_bounds_and_lengths_are_in_the_document():
     slot = schemas["SlotIn"]["properties"]
     assert slot["room"]["maxLength"] == 100 and slot["title"]["maxLength"] == 200
     assert schemas["LogIn"]["properties"]["description"]["maxLength"] == 2000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "/api/training/enrolments/approve", {"ids": [9223372036854775808]}),
+        ("get", "/api/training/enrolments?session=9223372036854775808", None),
+        ("get", "/api/training/sessions?district=9223372036854775808", None),
+    ],
+)
+def test_an_identifier_beyond_64_bits_is_a_422(client, manager, method, url, body):
+    client.force_login(manager)
+    if method == "post":
+        response = client.post(url, json.dumps(body), content_type="application/json")
+    else:
+        response = client.get(url)
+    assert response.status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_null_text_in_a_session_patch_empties_it(client, manager, session):
+    client.force_login(manager)
+    response = client.patch(
+        f"/api/training/sessions/{session.pk}",
+        json.dumps({"location": None, "external_trainers": None}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    session.refresh_from_db()
+    assert (session.location, session.external_trainers) == ("", "")

@@ -282,7 +282,11 @@ def update_session(request, id: int, payload: SessionPatch):
     session = _visible_session(
         user, id, permissions.visible_sessions(user).select_related("module__programme")
     )
-    fields = _session_fields(user, session.module, payload.dict(exclude_unset=True))
+    sent = payload.dict(exclude_unset=True)
+    for text in ("location", "external_trainers"):  # texts are never NULL: null empties them
+        if text in sent and sent[text] is None:
+            sent[text] = ""
+    fields = _session_fields(user, session.module, sent)
     services.update_session(user=user, session=session, **fields)
     return _session_detail(user, Session.objects, session.pk)
 

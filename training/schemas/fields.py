@@ -20,3 +20,7 @@ Moment = Annotated[
         le=dt.datetime(2100, 12, 31, 23, 59, tzinfo=dt.UTC),
     ),
 ]
+
+# A database identifier: a 64-bit integer (SQLite and PostgreSQL alike), so that a
+# larger one is a 422, never an overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -22,7 +22,7 @@ from training.models import (
     Slot,
 )
 from training.reference import C2I2E
-from training.schemas.fields import Day, Moment
+from training.schemas.fields import Day, Id, Moment
 
 # --- Programmes and modules -----------------------------------------------------------
 
@@ -319,7 +319,7 @@ class SessionFilter(FilterSchema):
     degree: Degree | None = None
     discipline: str | None = None
     modality: Modality | None = None
-    district: int | None = Field(None, description="Identifiant du bassin")
+    district: Id | None = Field(None, description="Identifiant du bassin")
     date_from: Day | None = Field(None, description="Première séance à partir du")
     date_to: Day | None = Field(None, description="Première séance jusqu'au")
     item: str | None = Field(None, description="Code d'un item C2i2e")
@@ -405,10 +405,10 @@ class SessionPatch(Schema):
     enrolment_closes: Moment | None = None
     approval: Session.Approval | None = None
     trainers: list[str] | None = None
-    external_trainers: str | None = Field(None, max_length=300)
+    external_trainers: str | None = Field(None, max_length=300, description="null : vide")
     host_school: str | None = None
     district_id: int | None = None
-    location: str | None = Field(None, max_length=200)
+    location: str | None = Field(None, max_length=200, description="null : vide")
     promotion_cutoff_days: int | None = Field(None, ge=0)
     cancellation_cutoff_days: int | None = Field(None, ge=0)
 
@@ -529,7 +529,7 @@ class EnrolmentDetailOut(EnrolmentOut):
 
 class EnrolmentFilter(FilterSchema):
     state: Enrolment.State | None = None
-    session: int | None = Field(None, description="Identifiant de la session")
+    session: Id | None = Field(None, description="Identifiant de la session")
 
     def filter_session(self, value):
         return Q(session_id=value) if value is not None else Q()
@@ -584,7 +584,7 @@ class BookingIn(Schema):
 
 
 class IdsIn(Schema):
-    ids: list[int] = Field(max_length=500)
+    ids: list[Id] = Field(max_length=500)
 
 
 class RefusalOut(Schema):
