@@ -334,3 +334,30 @@ def test_a_null_text_in_a_session_patch_empties_it(client, manager, session):
     assert response.status_code == 200, response.content
     session.refresh_from_db()
     assert (session.location, session.external_trainers) == ("", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\u202e", "\u2067"])
+def test_a_control_or_bidi_character_in_an_api_text_is_a_422(client, manager, session, char):
+    client.force_login(manager)
+    slot = session.slots.get()
+    response = client.patch(
+        f"/api/training/slots/{slot.pk}",
+        json.dumps({"room": f"B1{char}2"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "Caractère interdit" in response.json()["detail"][0]["msg"]
+    slot.refresh_from_db()
+    assert char not in slot.room
+
+
+@pytest.mark.django_db
+def test_tabs_and_line_feeds_stay_allowed(client, manager, session):
+    client.force_login(manager)
+    response = client.patch(
+        f"/api/training/sessions/{session.pk}",
+        json.dumps({"location": "Salle A\tbâtiment B"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content

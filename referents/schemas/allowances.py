@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from training.schemas.fields import Day
+from training.schemas.fields import Day, InSchema
 
 
 class InstalmentOut(Schema):
@@ -22,7 +22,7 @@ class InstalmentOut(Schema):
     exported_at: dt.datetime | None
 
 
-class MonthIn(Schema):
+class MonthIn(InSchema):
     month: Day = Field(description="Un jour du mois (le 1er de préférence)")
 
 

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from training.schemas.fields import Day
+from training.schemas.fields import Day, InSchema
 
 
 class AppointmentOut(Schema):
@@ -31,27 +31,27 @@ class AppointmentFilter(Schema):
     state: Literal["volunteered", "appointed", "ended", "declined"] | None = None
 
 
-class VolunteerIn(Schema):
+class VolunteerIn(InSchema):
     motivation: str = Field(min_length=1, max_length=5000)
 
 
-class AppointIn(Schema):
+class AppointIn(InSchema):
     scheme: str = Field(description="Code du régime, « fic2010-12 » ou « imp2015-9 »")
     annual_cents: int = Field(ge=0, le=10_000_000)
     mission_letter: str = Field(min_length=1, max_length=20000)
     start: Day | None = None
 
 
-class DeclineIn(Schema):
+class DeclineIn(InSchema):
     reason: str = Field(max_length=200)
 
 
-class EndIn(Schema):
+class EndIn(InSchema):
     end: Day
     reason: str = Field(max_length=200)
 
 
-class MissionIn(Schema):
+class MissionIn(InSchema):
     shared: bool
 
 

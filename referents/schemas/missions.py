@@ -5,12 +5,12 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from training.schemas.fields import Day
+from training.schemas.fields import Day, InSchema
 
 Category = Literal["1a", "1b", "1c", "1d", "2a", "2b", "2c", "training"]
 
 
-class LogIn(Schema):
+class LogIn(InSchema):
     date: Day
     category: Category
     minutes: int | None = Field(None, description="Pris des séances pour « training »")

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from training.api.pagination import PageNumberPagination
 from training.models import Anomaly, SchoolYear
 from training.schemas.errors import errors
+from training.schemas.fields import InSchema
 from training.services import closing
 from training.services.anomalies import label_of
 
@@ -43,7 +44,7 @@ class AnomalyOut(Schema):
         return label_of(obj.code)
 
 
-class ClosureIn(Schema):
+class ClosureIn(InSchema):
     school_year: str = Field(..., description="2010-2011")
     academy: str | None = Field(
         None, description="code de l'académie ; vide : toutes (ministère seulement)"

@@ -29,6 +29,7 @@ from training.models import (
 from training.realisation import LineRealisation, plan_realisation
 from training.records import C2I2E
 from training.schemas.errors import errors
+from training.schemas.fields import InSchema
 from training.services import school_plans as services
 from training.services.school_plans import LineData
 
@@ -37,7 +38,7 @@ router = Router(tags=["plans de formation d'établissement"])
 # --- Schemas --------------------------------------------------------------------------
 
 
-class NeedIn(Schema):
+class NeedIn(InSchema):
     theme: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     items: list[str] = Field(default_factory=list, description="Codes d'items C2i2e (A.1-1…)")
@@ -83,7 +84,7 @@ class NeedFilter(Schema):
     uai: str | None = None
 
 
-class PlanIn(Schema):
+class PlanIn(InSchema):
     uai: str
     school_year: str
 
@@ -94,7 +95,7 @@ class PlanFilter(Schema):
     status: SchoolPlan.Status | None = None
 
 
-class LineIn(Schema):
+class LineIn(InSchema):
     theme: str = Field("", max_length=200)
     module_id: int | None = None
     priority_code: str | None = None
@@ -106,7 +107,7 @@ class LineIn(Schema):
     )
 
 
-class CommentIn(Schema):
+class CommentIn(InSchema):
     comment: str = ""
 
 

@@ -5,6 +5,7 @@ from pydantic import field_validator
 
 from training.models import Academy, School, SchoolKind
 from training.models.directory import school_search
+from training.schemas.fields import InSchema
 from training.validators import normalize_uai, validate_uai
 
 
@@ -67,7 +68,7 @@ class SchoolFilter(FilterSchema):
         return school_search(value)
 
 
-class SchoolIn(Schema):
+class SchoolIn(InSchema):
     uai: str
     name: str
     kind: SchoolKind

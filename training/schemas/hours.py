@@ -9,16 +9,18 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from training.schemas.fields import InSchema
+
 # --- Attendance (émargement) ----------------------------------------------------------
 
 
-class MarkIn(Schema):
+class MarkIn(InSchema):
     staff_id: str = Field(min_length=1, max_length=32, description="Identifiant agent")
     status: Literal["present", "partial", "absent", "excused"]
     minutes: int | None = Field(None, ge=0, description="Pour une présence partielle")
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(InSchema):
     marks: list[MarkIn] = Field(max_length=500)
     reason: str = Field("", max_length=300, description="Obligatoire pour une correction")
 
@@ -47,11 +49,11 @@ class SheetOut(Schema):
     lines: list[SheetLineOut]
 
 
-class DeclarationIn(Schema):
+class DeclarationIn(InSchema):
     minutes: int = Field(ge=0)
 
 
-class ReviewIn(Schema):
+class ReviewIn(InSchema):
     accept: bool
     reason: str = Field("", max_length=300)
 
@@ -127,7 +129,7 @@ class RecordFilter(Schema):
 # --- C2i2e items ----------------------------------------------------------------------
 
 
-class ItemsIn(Schema):
+class ItemsIn(InSchema):
     items: list[str] = Field(min_length=1, max_length=100, description="Codes (« A.1-2 »)")
 
 

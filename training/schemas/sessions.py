@@ -22,7 +22,7 @@ from training.models import (
     Slot,
 )
 from training.reference import C2I2E
-from training.schemas.fields import Day, Id, Moment
+from training.schemas.fields import Day, Id, InSchema, Moment
 
 # --- Programmes and modules -----------------------------------------------------------
 
@@ -103,7 +103,7 @@ class ProgrammeFilter(FilterSchema):
         return Q(priority__code=value) if value else Q()
 
 
-class ProgrammeIn(Schema):
+class ProgrammeIn(InSchema):
     academy: str = Field(description="Code de l'académie (« 25 »)")
     school_year: str = Field(description="Année scolaire (« 2010-2011 »)")
     code: str = Field(max_length=10, description="Identifiant GAIA du dispositif")
@@ -115,7 +115,7 @@ class ProgrammeIn(Schema):
     description: str = ""
 
 
-class ModuleIn(Schema):
+class ModuleIn(InSchema):
     programme_id: int
     code: str = Field(min_length=1, max_length=20)
     title: str = Field(min_length=1, max_length=200)
@@ -378,7 +378,7 @@ class SessionFilter(FilterSchema):
         return Q(module_id__in=modules.values("module_id"))
 
 
-class SessionIn(Schema):
+class SessionIn(InSchema):
     module_id: int
     group: str = Field(min_length=1, max_length=2)
     capacity: int = Field(ge=1)
@@ -396,7 +396,7 @@ class SessionIn(Schema):
     first_day: Day | None = Field(None, description="Pour poser les séances du parcours")
 
 
-class SessionPatch(Schema):
+class SessionPatch(InSchema):
     """Only the fields sent are changed."""
 
     capacity: int | None = Field(None, ge=1)
@@ -413,7 +413,7 @@ class SessionPatch(Schema):
     cancellation_cutoff_days: int | None = Field(None, ge=0)
 
 
-class SlotIn(Schema):
+class SlotIn(InSchema):
     modality: Modality
     start: Moment
     end: Moment
@@ -426,7 +426,7 @@ class SlotIn(Schema):
     override_reason: str = Field("", max_length=300)
 
 
-class SlotPatch(Schema):
+class SlotPatch(InSchema):
     """Only the fields sent are changed."""
 
     modality: Modality | None = None
@@ -441,7 +441,7 @@ class SlotPatch(Schema):
     override_reason: str = Field("", max_length=300)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = Field(max_length=300)
 
 
@@ -579,11 +579,11 @@ class RosterEntryOut(ModelSchema):
         return obj.staff.school.name
 
 
-class BookingIn(Schema):
+class BookingIn(InSchema):
     staff_id: str = Field(description="Identifiant agent de la personne à inscrire")
 
 
-class IdsIn(Schema):
+class IdsIn(InSchema):
     ids: list[Id] = Field(max_length=500)
 
 
