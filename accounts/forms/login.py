@@ -7,14 +7,14 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from accounts.services import signins
+from training.forms.base import DuneForm
 
 
-class LoginForm(DsfrBaseForm, AuthenticationForm):
-    # DsfrBaseForm first: AuthenticationForm sets the username label in its __init__,
-    # which must run before DsfrBaseForm builds the bound fields (and their labels).
+class LoginForm(DuneForm, AuthenticationForm):
+    # DuneForm first: AuthenticationForm sets the username label in its __init__,
+    # which must run before DuneForm builds the bound fields (and their labels).
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Identifiant ou mot de passe incorrect."),

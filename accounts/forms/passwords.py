@@ -3,10 +3,11 @@ apply)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from dsfr.forms import DsfrBaseForm
+
+from training.forms.base import DuneForm
 
 
-class DsfrPasswordResetForm(DsfrBaseForm, PasswordResetForm):
+class DsfrPasswordResetForm(DuneForm, PasswordResetForm):
     def get_users(self, email):
         """Active people with this address, those who never chose a password too (staff
         created by an import activate their account this way). The link goes to the
@@ -15,5 +16,5 @@ class DsfrPasswordResetForm(DsfrBaseForm, PasswordResetForm):
         return (u for u in users if u.email.lower() == email.lower())
 
 
-class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
+class DsfrSetPasswordForm(DuneForm, SetPasswordForm):
     pass

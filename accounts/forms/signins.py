@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from training.forms.base import DuneForm
 
 
-class UnlockForm(DsfrBaseForm):
+class UnlockForm(DuneForm):
     username = forms.CharField(label=_("Identifiant"), max_length=255)
 
 
-class ActivationForm(DsfrBaseForm):
+class ActivationForm(DuneForm):
     """People picked on the activation page, and the count the manager confirms."""
 
     users = forms.ModelMultipleChoiceField(queryset=None, label=_("Personnes"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from training.forms.base import DuneForm
 
 
-class MonthForm(DsfrBaseForm):
+class MonthForm(DuneForm):
     month = forms.DateField(
         label=_("Mois"),
         input_formats=["%Y-%m", "%Y-%m-%d"],

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from referents.forms.fields import EurosField
 from referents.models import AllowanceScheme
 from training.forms import DateInput
+from training.forms.base import DuneForm
 
 MISSION_LETTER = """Lettre de mission du référent pour les usages pédagogiques numériques
 
@@ -33,11 +33,11 @@ Dans le cadre de sa mission, le référent numérique de l'établissement :
 """
 
 
-class VolunteerForm(DsfrBaseForm):
+class VolunteerForm(DuneForm):
     motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea, max_length=5000)
 
 
-class AppointForm(DsfrBaseForm):
+class AppointForm(DuneForm):
     scheme = forms.ModelChoiceField(
         label=_("Régime d'indemnité"), queryset=AllowanceScheme.objects.order_by("code")
     )
@@ -58,18 +58,18 @@ class AppointForm(DsfrBaseForm):
         return int(self.cleaned_data["annual_euros"] * Decimal(100))
 
 
-class EndForm(DsfrBaseForm):
+class EndForm(DuneForm):
     end = forms.DateField(label=_("Date de fin"), widget=DateInput)
     reason = forms.CharField(label=_("Motif"), max_length=200)
 
 
-class DeclineForm(DsfrBaseForm):
+class DeclineForm(DuneForm):
     reason = forms.CharField(
         label=_("Motif du refus (le candidat le lira)"), max_length=200, widget=forms.TextInput
     )
 
 
-class MissionShareForm(DsfrBaseForm):
+class MissionShareForm(DuneForm):
     shared = forms.TypedChoiceField(
         label=_("Qui assure la mission ?"),
         help_text=_(

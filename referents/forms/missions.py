@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from referents.models import MissionLog
 from training.forms import DateInput
+from training.forms.base import DuneForm
 from training.models import Session, Staff
 
 
-class MissionLogForm(DsfrBaseForm):
+class MissionLogForm(DuneForm):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     category = forms.ChoiceField(label=_("Mission"), choices=MissionLog.Category.choices)
     session = forms.ModelChoiceField(

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from training.forms.base import DuneForm
 
 
-class ApiTokenForm(DsfrBaseForm):
+class ApiTokenForm(DuneForm):
     name = forms.CharField(
         label=_("Nom du jeton"),
         max_length=100,

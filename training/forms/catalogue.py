@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from training.forms.base import DuneForm
 from training.forms.fields import (
     DATETIME_INPUT,
     DateInput,
@@ -18,11 +18,11 @@ from training.forms.fields import (
 from training.models import District, Modality, Module, RoleMembership, Session, Staff
 
 
-class CatalogueFilterForm(DsfrBaseForm):
+class CatalogueFilterForm(DuneForm):
     """The catalogue's filter form (django-filter adds the fields)."""
 
 
-class SessionForm(forms.ModelForm, DsfrBaseForm):
+class SessionForm(forms.ModelForm, DuneForm):
     """A session's settings. Module and group are chosen at creation only (the service
     does not change them afterwards), and so is the first day of a parcours."""
 
@@ -175,7 +175,7 @@ SESSION_FORM_FIELDS = (
 )
 
 
-class SlotForm(DsfrBaseForm):
+class SlotForm(DuneForm):
     modality = forms.ChoiceField(label=_("Modalité"), choices=Modality.choices)
     title = forms.CharField(label=_("Intitulé"), max_length=200, required=False)
     start = datetime_field(_("Début"))

@@ -1,12 +1,12 @@
 """The directory: a school created by the rectorate."""
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
+from training.forms.base import DuneForm
 from training.models import District, School
 
 
-class SchoolForm(forms.ModelForm, DsfrBaseForm):
+class SchoolForm(forms.ModelForm, DuneForm):
     class Meta:
         model = School
         fields = ["uai", "name", "kind", "academy", "district", "city"]

@@ -3,18 +3,18 @@ head or the rectorate."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from training.forms.base import DuneForm
 from training.forms.fields import IdListField
 
 
-class ReasonForm(DsfrBaseForm):
+class ReasonForm(DuneForm):
     reason = forms.CharField(label=_("Motif"), max_length=300)
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
         if label:
-            # The bound field (built by DsfrBaseForm's __init__) keeps its own label.
+            # The bound field (built by DuneForm's __init__) keeps its own label.
             self.fields["reason"].label = label
             self["reason"].label = label
 
@@ -25,7 +25,7 @@ class ReasonForm(DsfrBaseForm):
         return reason
 
 
-class DecisionForm(DsfrBaseForm):
+class DecisionForm(DuneForm):
     APPROVE, DECLINE, CONFIRM = "approve", "decline", "confirm"
 
     action = forms.ChoiceField(
@@ -53,7 +53,7 @@ class DecisionForm(DsfrBaseForm):
         return data
 
 
-class BookStaffForm(DsfrBaseForm):
+class BookStaffForm(DuneForm):
     staff_id = forms.CharField(
         label=_("Identifiant agent"),
         max_length=32,

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from training.forms.base import DuneForm
 
 
-class DeclareWorkForm(DsfrBaseForm):
+class DeclareWorkForm(DuneForm):
     """A teacher's declaration of online work done, in minutes."""
 
     minutes = forms.IntegerField(

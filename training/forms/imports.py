@@ -2,12 +2,12 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from training.forms.base import DuneForm
 from training.models import ImportRun
 
 
-class ImportForm(DsfrBaseForm):
+class ImportForm(DuneForm):
     kind = forms.ChoiceField(label=_("Type de fichier"), choices=ImportRun.Kind.choices)
     academy = forms.ModelChoiceField(label=_("Académie"), queryset=None, empty_label=None)
     file = forms.FileField(

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from training.forms.base import DuneForm
 from training.models import Item, Modality, Module, Priority, School, SchoolYear, Staff
 from training.records import C2I2E
 
@@ -25,7 +25,7 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.full_name}{f' ({obj.discipline})' if obj.discipline else ''}"
 
 
-class NeedForm(DsfrBaseForm):
+class NeedForm(DuneForm):
     theme = forms.CharField(
         label=_("Thème"),
         max_length=200,
@@ -45,7 +45,7 @@ class NeedForm(DsfrBaseForm):
     )
 
 
-class LineForm(DsfrBaseForm):
+class LineForm(DuneForm):
     theme = forms.CharField(
         label=_("Thème"),
         max_length=200,
@@ -91,7 +91,7 @@ class LineForm(DsfrBaseForm):
         return int(self.cleaned_data["planned_hours"] * 60)
 
 
-class CommentForm(DsfrBaseForm):
+class CommentForm(DuneForm):
     comment = forms.CharField(
         label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
