@@ -406,18 +406,22 @@ def test_unchanged_file_applied_again_updates_nothing(imported, manager, academy
     assert dict(Slot.objects.values_list("gaia_key", "sequence")) == before
 
 
-def test_long_texts_cut_before_a_space_are_unchanged_on_reimport(manager, academy, places):
-    room = "Salle " + "x" * 93 + " du CRDP"  # the 100th character is a space
-    module = "Module " + "y" * 192 + " et suite"  # the 200th too
+def test_long_texts_are_refused_never_cut(manager, academy, places):
+    room = "Salle " + "x" * 93 + " du CRDP"  # 107 characters: one column holds 100
+    module = "Module " + "y" * 192 + " et suite"  # 208: one column holds 200
     line = (
         f"ACA_FORM|10A0250070|Dispositif|25070|{module}|S25070A|01|"
         f"06/12/2010|14:00|06/12/2010|17:00|BASS|{room}|\n"
     ).encode("cp1252")
     plan, written = formations(academy, manager, line)
+    assert not written and plan.created == 0
+    assert "trop long (100 caractères au plus)" in plan.refused[0]["reason"]  # the room
+    bounded = line.replace(module.encode(), module[:200].rstrip().encode()).replace(
+        room.encode(), room[:100].rstrip().encode()
+    )
+    plan, written = formations(academy, manager, bounded)
     assert written and plan.created == 1
-    slot = Slot.objects.get(gaia_key="S25070A#1")
-    assert slot.room == room[:99] and slot.session.module.title == module[:199]
-    plan, written = formations(academy, manager, line)
+    plan, written = formations(academy, manager, bounded)
     assert not written and (plan.updated, plan.unchanged) == (0, 1)
 
 

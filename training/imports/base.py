@@ -156,3 +156,15 @@ class Importer:
 
     def _apply(self, plan: Plan, progress: Progress) -> None:
         raise NotImplementedError
+
+
+def at_most(value: str, max_length: int, label) -> str:
+    """``value`` stripped, or the line refused when it is longer than its column: a text
+    is never cut silently."""
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise LineRefused(
+            _("%(label)s trop long (%(max)s caractères au plus).")
+            % {"label": label, "max": max_length}
+        )
+    return value

@@ -32,6 +32,7 @@ from training.imports.base import (
     Importer,
     LineRefused,
     Plan,
+    at_most,
     chunks,
     duplicate_keys,
     insert_rows,
@@ -177,8 +178,8 @@ class SchoolImporter(Importer):
                 _("Le degré %(degree)s ne correspond pas au type « %(kind)s ».")
                 % {"degree": degree, "kind": values.get("type")}
             )
-        district = values.get("bassin", "").strip()[:100]
-        city = values.get("commune", "").strip()[:100]
+        district = at_most(values.get("bassin", ""), 100, _("Bassin"))
+        city = at_most(values.get("commune", ""), 100, _("Commune"))
         return {"uai": uai, "name": name, "kind": kind, "district": district, "city": city}
 
     @staticmethod
@@ -426,7 +427,7 @@ class StaffImporter(Importer):
                 )
                 % {"role": values.get("role")}
             )
-        discipline = values.get("discipline", "").strip()[:100]
+        discipline = at_most(values.get("discipline", ""), 100, _("Discipline"))
         return {
             "staff_id": staff_id,
             "username": staff_id.lower(),

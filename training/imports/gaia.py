@@ -83,7 +83,7 @@ from django.utils.translation import gettext as _
 
 from training.errors import TrainingError
 from training.formatting import moment
-from training.imports.base import Importer, LineRefused, Plan, Progress
+from training.imports.base import Importer, LineRefused, Plan, Progress, at_most
 from training.imports.reader import Column, Table, normalize_header, read_table
 from training.models import (
     Modality,
@@ -395,14 +395,14 @@ class FormationsImporter(GaiaImporter):
                     % {"uai": place.upper()}
                 )
         else:
-            room = place[:100].strip()
+            room = at_most(place, 100, _("Lieu"))
         return {
             "disp_id": disp_id,
-            # Cut to the fields' length, then stripped as the services store them (else
-            # every import would find them changed).
-            "disp_name": disp_name[:200].strip(),
+            # Stripped as the services store them (else every import would find them
+            # changed); longer than their column, the line is refused, never cut.
+            "disp_name": at_most(disp_name, 200, _("Intitulé du dispositif")),
             "module_id": module_id,
-            "module_name": module_name[:200].strip(),
+            "module_name": at_most(module_name, 200, _("Intitulé du module")),
             "session_id": session_id,
             "group": group,
             "year": year,
