@@ -8,7 +8,7 @@ import time
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-from accounts.middleware import LAST_SEEN_KEY
+from accounts.middleware import LAST_SEEN_KEY, SIGNED_IN_KEY
 from accounts.models import SignInEvent
 from accounts.services import sessions, signins
 
@@ -28,7 +28,7 @@ def logged_in(sender, request, user, **kwargs):
         request.session.get(BACKEND_SESSION_KEY, ""), SignInEvent.Provider.LOCAL
     )
     request.session[PROVIDER_SESSION_KEY] = provider
-    request.session[LAST_SEEN_KEY] = int(time.time())
+    request.session[LAST_SEEN_KEY] = request.session[SIGNED_IN_KEY] = int(time.time())
     if request.session.session_key is None:
         request.session.save()
     signins.record(request=request, provider=provider, outcome="success", user=user)

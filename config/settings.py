@@ -238,7 +238,7 @@ DUNE_LOCKOUT_FAILURES = env_int("DUNE_LOCKOUT_FAILURES", 5, minimum=1)
 DUNE_LOCKOUT_USERNAME_FAILURES = env_int("DUNE_LOCKOUT_USERNAME_FAILURES", 20, minimum=1)
 DUNE_LOCKOUT_USERNAME_ADDRESSES = env_int("DUNE_LOCKOUT_USERNAME_ADDRESSES", 3, minimum=1)
 DUNE_LOCKOUT_MINUTES = env_int("DUNE_LOCKOUT_MINUTES", 15, minimum=1)
-# Sessions: absolute lifetime and idle timeout (the cookie is renewed on every request).
+# Sessions: lifetime from the sign-in, and idle timeout (accounts/middleware.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 DUNE_SESSION_IDLE_SECONDS = env_int("DUNE_SESSION_IDLE_SECONDS", 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True

@@ -19,7 +19,13 @@ PRODUCTION = {
 
 
 def run(args, env_overrides):
-    dropped = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DUNE_SESSION_IDLE_SECONDS"}
+    dropped = {
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "DUNE_SESSION_IDLE_SECONDS",
+        "SESSION_COOKIE_AGE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"

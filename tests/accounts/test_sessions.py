@@ -52,3 +52,15 @@ def test_an_active_session_goes_on(teacher, settings):
     session[LAST_SEEN_KEY] = int(time.time()) - 300
     session.save()
     assert client.get("/compte/").status_code == 200
+
+
+def test_a_session_ends_after_its_lifetime_however_active(teacher, settings):
+    from accounts.middleware import SIGNED_IN_KEY
+
+    settings.SESSION_COOKIE_AGE = 8 * 3600
+    client = signed_in()
+    session = client.session
+    session[SIGNED_IN_KEY] = int(time.time()) - 8 * 3600 - 1
+    session[LAST_SEEN_KEY] = int(time.time())
+    session.save()
+    assert client.get("/compte/").status_code == 302
