@@ -73,9 +73,12 @@ def _never_deleted(sender, instance, **kwargs):
 
 def entries_for(*objects) -> QuerySet[LogEntry]:
     """The entries of these objects, newest first."""
-    q = Q(pk__in=[])
+    ids_by_model: dict = {}
     for obj in objects:
-        q |= Q(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+        ids_by_model.setdefault(type(obj), []).append(obj.pk)
+    q = Q(pk__in=[])
+    for model, ids in ids_by_model.items():
+        q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
     return (
         LogEntry.objects.filter(q)
         .select_related("actor", "content_type")

@@ -40,3 +40,18 @@ def validate_uai(value: str) -> None:
             code="uai_check_letter",
             params={"value": value, "digits": value[:7], "expected": expected},
         )
+
+
+# NUL and the other control characters (tab and line feeds aside), and the bidirectional
+# overrides that make a name read backwards on a page: refused in every text Dune takes
+# in (forms, API inputs, import cells).
+CONTROL_OR_BIDI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def forbidden_character(value: str) -> str | None:
+    """The French reason a text is refused for one of its characters, or None."""
+    match = CONTROL_OR_BIDI.search(value)
+    if match is None:
+        return None
+    message = _("Caractère interdit (U+%(code)04X) : contrôle ou inversion du sens du texte.")
+    return message % {"code": ord(match.group())}

@@ -109,14 +109,9 @@ NAME, FIRST_NAME, IDENTIFIER = (
 
 
 def required(values: dict, name: str, label, max_length: int) -> str:
-    value = values.get(name, "").strip()
+    value = at_most(values.get(name, ""), max_length, label)
     if not value:
         raise LineRefused(_("%(label)s manquant.") % {"label": label})
-    if len(value) > max_length:
-        raise LineRefused(
-            _("%(label)s trop long (%(max)s caractères au plus).")
-            % {"label": label, "max": max_length}
-        )
     return value
 
 

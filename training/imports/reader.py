@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from training.validators import forbidden_character
+
 DELIMITERS = (";", ",", "|")
 
 
@@ -178,18 +180,6 @@ def _positional_delimiter(line: str, expected: int, delimiters) -> str:
 # value longer than MAX_VALUE refuses its line.
 MAX_HEADER = 20_000
 MAX_VALUE = 10_000
-# NUL and the other control characters (tab, line feed and carriage return aside), and
-# the bidirectional overrides that make a name read backwards on a page.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def forbidden_character(value: str) -> str | None:
-    """The reason a cell is refused for its characters, or None."""
-    match = FORBIDDEN.search(value)
-    if match is None:
-        return None
-    message = _("Caractère interdit (U+%(code)04X) : contrôle ou inversion du sens du texte.")
-    return message % {"code": ord(match.group())}
 
 
 def read_table(

@@ -4,11 +4,12 @@ no year 1 or 9999 — a date outside 1900–2100 is a 422, never a server error.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, field_validator
+
+from training.validators import forbidden_character
 
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
@@ -27,16 +28,10 @@ Moment = Annotated[
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-# NUL and the other control characters (tab, line feeds aside), and the bidirectional
-# overrides that make a name read backwards: refused in every text an endpoint receives.
-_FORBIDDEN = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\u202a-\\u202e\\u2066-\\u2069]")
-
-
 def _plain(value):
-    if isinstance(value, str) and _FORBIDDEN.search(value):
-        raise ValueError(
-            "Caractère interdit : un caractère de contrôle ou d'inversion du sens du texte."
-        )
+    reason = forbidden_character(value) if isinstance(value, str) else None
+    if reason:
+        raise ValueError(reason)
     if isinstance(value, list):
         for item in value:
             _plain(item)
