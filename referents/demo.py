@@ -1,4 +1,7 @@
-"""The demo académie's référents: one appointed in most secondary schools."""
+"""The demo académie's référents: one appointed in most secondary schools, in 2010-2011
+(the historical year, under the 2010 decree, closed) and again in the current school
+year (under the regime in force then: IMP since 2015), with their allowance ledgers and
+the named référent's journal in both."""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from referents import services
-from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, MissionLog
-from training.demo.directory import PARIS, DemoDirectory
+from referents.models import AllowanceInstalment, AllowanceScheme, Appointment
+from training.demo.directory import PARIS, DemoDirectory, current_school_year
 from training.models import (
     Degree,
     Enrolment,
@@ -21,11 +25,12 @@ from training.models import (
 )
 
 REFERENT_SHARE = 0.85
-DEMO_SCHEME = "fic2010-12"
-DEMO_ANNUAL_CENTS = 120_000
-# Service fait attested and exported to payroll for these months of 2010-2011.
-PAID_MONTHS = [dt.date(2010, m, 1) for m in (9, 10, 11, 12)]
-# The named référent's journal: (date, category, minutes, description).
+HISTORY_YEAR = "2010-2011"
+# (regime code, annual amount) by year: the 2010 decree at 1 200 €, then the IMP at its
+# 1 250 € rate (the regime in force for the current year is checked on appointment).
+HISTORY_SCHEME, HISTORY_ANNUAL_CENTS = "fic2010-12", 120_000
+CURRENT_SCHEME, CURRENT_ANNUAL_CENTS = "imp2015-9", 125_000
+# The named référent's 2010-2011 journal: (date, category, minutes, description).
 REFERENT_LOGS = [
     (dt.date(2010, 10, 5), "1a", 45, "Présentation de l'ENT en salle des professeurs"),
     (dt.date(2010, 10, 14), "1c", 60, "Prise en main du TNI de la salle 12"),
@@ -33,11 +38,19 @@ REFERENT_LOGS = [
     (dt.date(2010, 11, 18), "2b", 30, "Point sur l'équipement numérique avec la principale"),
     (dt.date(2010, 11, 25), "1a", 60, "Atelier cahier de textes numérique"),
 ]
+# His journal this year: (days ago, category, minutes, description).
+CURRENT_LOGS = [
+    (40, "1a", 45, "Présentation des nouveautés de l'ENT en salle des professeurs"),
+    (26, "1c", 60, "Accompagnement d'une séquence avec les tablettes"),
+    (19, "2b", 30, "Point sur l'équipement numérique avec la principale"),
+    (9, "1c", 90, "Classe virtuelle : prise en main avec l'équipe de langues"),
+    (2, "1a", 60, "Atelier capsules vidéo pour la classe inversée"),
+]
 
 
 def seed_referents(demo: DemoDirectory, *, seed: int = 2010) -> int:
+    """The référents of 2010-2011 and of the current year (the same volunteers)."""
     rng = random.Random(seed)
-    year = SchoolYear.objects.get(name="2010-2011")
     secondary = [s for s in demo.schools if s.degree == Degree.SECOND]
     # The first staff member (by staff id) of each school stands for its volunteer,
     # except in the named accounts' collège, whose référent is the "referent" account.
@@ -54,6 +67,12 @@ def seed_referents(demo: DemoDirectory, *, seed: int = 2010) -> int:
     if named:
         named_school = named[1]
         first_staff[named_school] = named[0]
+    chosen = [
+        school
+        for school in secondary
+        if school.pk in first_staff and (school.pk == named_school or rng.random() < REFERENT_SHARE)
+    ]
+    years = [SchoolYear.objects.get(name=HISTORY_YEAR), current_school_year(timezone.localdate())]
     appointments = [
         Appointment(
             staff_id=first_staff[school.pk],
@@ -61,12 +80,14 @@ def seed_referents(demo: DemoDirectory, *, seed: int = 2010) -> int:
             school_year=year,
             state=Appointment.State.APPOINTED,
             start=year.start,
+            # The 2010-2011 designations ended with their year; this year's run on.
+            end=year.end if year.name == HISTORY_YEAR else None,
         )
-        for school in secondary
-        if school.pk in first_staff and (school.pk == named_school or rng.random() < REFERENT_SHARE)
+        for year in dict.fromkeys(years)
+        for school in chosen
     ]
     Appointment.objects.bulk_create(appointments, batch_size=5000, ignore_conflicts=True)
-    return len(appointments)
+    return len(chosen)
 
 
 def book_referents(session: Session) -> int:
@@ -75,7 +96,10 @@ def book_referents(session: Session) -> int:
     existing = set(session.enrolments.values_list("staff_id", flat=True))
     staff_ids = [
         pk
-        for pk in Appointment.objects.filter(state=Appointment.State.APPOINTED)
+        for pk in Appointment.objects.filter(
+            state=Appointment.State.APPOINTED,
+            school_year=session.module.programme.school_year,
+        )
         .order_by("staff__staff_id")
         .values_list("staff_id", flat=True)[: session.capacity]
         if pk not in existing
@@ -102,30 +126,29 @@ def _next_month(month: dt.date, day: int, hour: int) -> dt.datetime:
     return dt.datetime.combine(following, dt.time(hour), PARIS)
 
 
-def seed_referent_activity(demo: DemoDirectory) -> None:
-    """A year of activity for the demo's référents (2010-2011): their allowance at
-    1 200 € under the 2010 decree, the year's instalments, September–December attested
-    and exported to payroll, and a few missions in the named référent's journal.
-    Idempotent: only what is missing is written; no e-mail is sent."""
-    year = SchoolYear.objects.get(name="2010-2011")
-    scheme = AllowanceScheme.objects.get(code=DEMO_SCHEME)
+def _seed_ledger(year: SchoolYear, scheme_code: str, annual_cents: int, today: dt.date) -> None:
+    """The year's allowance ledger: the demo appointments under ``scheme_code`` at
+    ``annual_cents``, the monthly job for each month of the year up to this one, and
+    *service fait* (by the school's first head) and payroll export for the months before
+    this one; this month's instalments await the head's *service fait*."""
+    scheme = AllowanceScheme.objects.get(code=scheme_code)
     appointments = Appointment.objects.filter(school_year=year, state=Appointment.State.APPOINTED)
     appointments.filter(scheme__isnull=True).update(scheme=scheme)
-    appointments.filter(annual_cents__isnull=True).update(annual_cents=DEMO_ANNUAL_CENTS)
-
-    # The monthly job, for each month of the year still missing an instalment.
+    appointments.filter(annual_cents__isnull=True).update(annual_cents=annual_cents)
     paying = appointments.filter(scheme__isnull=False, annual_cents__isnull=False)
+    this_month = today.replace(day=1)
     for appointment_scheme in AllowanceScheme.objects.filter(
         pk__in=paying.values("scheme")
     ).distinct():
         for month in services.schedule(appointment_scheme, year):
+            if month > this_month:
+                break
             missing = paying.exclude(
                 instalments__kind=AllowanceInstalment.Kind.REGULAR, instalments__month=month
             )
             if missing.exists():
                 services.compute_instalments(month=month)
 
-    # Service fait (by the school's first head) and payroll export, at fixed moments.
     heads = {}
     for user_id, school_id in (
         RoleMembership.objects.filter(
@@ -138,7 +161,7 @@ def seed_referent_activity(demo: DemoDirectory) -> None:
     rows = list(
         AllowanceInstalment.objects.filter(
             appointment__in=paying,
-            month__in=PAID_MONTHS,
+            month__lt=this_month,
             service_done_at__isnull=True,
             exported_at__isnull=True,
         ).select_related("appointment")
@@ -151,12 +174,28 @@ def seed_referent_activity(demo: DemoDirectory) -> None:
         rows, ["service_done_at", "service_done_by", "exported_at"], batch_size=1000
     )
 
-    # The named référent's journal, if he has none yet.
+
+def _journal_days(year: SchoolYear, today: dt.date) -> list[tuple[int, str, int, str]]:
+    """This year's journal entries whose day is inside the year and not in the future
+    (early in the year, the oldest are left out)."""
+    return [entry for entry in CURRENT_LOGS if today - dt.timedelta(days=entry[0]) >= year.start]
+
+
+def seed_referent_activity(demo: DemoDirectory) -> None:
+    """The demo's référents' ledgers: 2010-2011 whole (1 200 € under the 2010 decree,
+    every month attested and exported), the current year up to this month (1 250 € under
+    the IMP); the named référent's journal in both years. Idempotent: only what is
+    missing is written; no e-mail is sent."""
+    today = timezone.localdate()
+    history = SchoolYear.objects.get(name=HISTORY_YEAR)
+    _seed_ledger(history, HISTORY_SCHEME, HISTORY_ANNUAL_CENTS, history.end + dt.timedelta(days=1))
+    current = current_school_year(today)
+    if current != history:
+        _seed_ledger(current, CURRENT_SCHEME, CURRENT_ANNUAL_CENTS, today)
+
     user = get_user_model().objects.filter(username="referent").first()
     staff = Staff.objects.filter(user=user).first() if user else None
-    if staff is None or not paying.filter(staff=staff).exists():
-        return
-    if MissionLog.objects.filter(appointment__staff=staff).exists():
+    if staff is None:
         return
     colleague = (
         Staff.objects.filter(school_id=staff.school_id, active=True)
@@ -164,12 +203,29 @@ def seed_referent_activity(demo: DemoDirectory) -> None:
         .order_by("staff_id")
         .first()
     )
-    for date, category, minutes, description in REFERENT_LOGS:
-        services.log_mission(
-            user=user,
-            date=date,
-            category=category,
-            minutes=minutes,
-            description=description,
-            colleagues=[colleague] if colleague else [],
+    journals = [(history, REFERENT_LOGS)]
+    if current != history:
+        journals.append(
+            (
+                current,
+                [
+                    (today - dt.timedelta(days=ago), category, minutes, description)
+                    for ago, category, minutes, description in _journal_days(current, today)
+                ],
+            )
         )
+    for year, entries in journals:
+        appointment = Appointment.objects.filter(
+            staff=staff, school_year=year, scheme__isnull=False
+        ).first()
+        if appointment is None or appointment.logs.exists():
+            continue
+        for date, category, minutes, description in entries:
+            services.log_mission(
+                user=user,
+                date=date,
+                category=category,
+                minutes=minutes,
+                description=description,
+                colleagues=[colleague] if colleague else [],
+            )

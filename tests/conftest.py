@@ -10,24 +10,55 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from training.models import Academy, RoleMembership, School, SchoolYear, Staff
-from training.reference import load_reference_data
+from training.reference import ensure_school_year, load_reference_data, school_year_bounds
 
 PASSWORD = "un-mot-de-passe-de-test"
+
+# The suite's séances lie from 10 days before to 80 days after today (``at()``), and a
+# séance lies inside its programme's school year: near the turn of the year (from 12 June
+# to 10 September) they would straddle two years. Then the suite runs as of 1 December of
+# the year before, the clock ticking (back in time, so that a task's countdown seen by a
+# real worker is never in its future). DUNE_TESTS_TODAY=YYYY-MM-DD plays another today.
+SUITE_SPAN = (dt.timedelta(days=10), dt.timedelta(days=80))
+
+
+def suite_date(today: dt.date) -> dt.date:
+    _name, start, end = school_year_bounds(today)
+    if start + SUITE_SPAN[0] <= today <= end - SUITE_SPAN[1]:
+        return today
+    return dt.date(today.year - 1, 12, 1)
+
+
+def _start_the_suite_clock() -> None:
+    played = os.environ.get("DUNE_TESTS_TODAY")
+    today = dt.date.fromisoformat(played) if played else dt.date.today()
+    day = suite_date(today)
+    if day != dt.date.today():
+        now = dt.datetime.now().time()
+        time_machine.travel(dt.datetime.combine(day, now), tick=True).start()
+
+
+_start_the_suite_clock()
+# The school year of the catalogue's sessions (fixture ``current_year``), by its name.
+CURRENT_YEAR = school_year_bounds(dt.date.today())[0]
 _serial = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (académies, 2010-2011, C2i2e, national plan) in the test database,
-    as ``make run`` loads it."""
+    as ``make run`` loads it, and the current school year with its plan."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+        ensure_school_year(dt.date.today())
 
 
 @pytest.fixture
@@ -35,6 +66,7 @@ def reference_data(db):
     """For transactional tests, whose database is emptied after each test."""
     if not Academy.objects.exists():
         load_reference_data()
+        ensure_school_year(dt.date.today())
 
 
 @pytest.fixture
@@ -49,7 +81,15 @@ def other_academy(reference_data):
 
 @pytest.fixture
 def school_year(reference_data):
+    """2010-2011, the historical year the reference data ships (référents' ledgers)."""
     return SchoolYear.objects.get(name="2010-2011")
+
+
+@pytest.fixture
+def current_year(reference_data):
+    """The school year containing today, with its national plan (copied from
+    2010-2011's), as the demo creates it: the catalogue's sessions live in it."""
+    return SchoolYear.objects.get(name=CURRENT_YEAR)
 
 
 def make_school(academy, uai, name, kind="college"):
@@ -176,19 +216,19 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture
-def priority(school_year):
+def priority(current_year):
     from training.models import Priority
 
-    return Priority.objects.get(plan__school_year=school_year, code="numerique")
+    return Priority.objects.get(plan__school_year=current_year, code="numerique")
 
 
 @pytest.fixture
-def programme(academy, school_year, priority):
+def programme(academy, current_year, priority):
     from training.models import Programme
 
     return Programme.objects.create(
         academy=academy,
-        school_year=school_year,
+        school_year=current_year,
         code="10A0250001",
         title="Usages du numérique",
         priority=priority,
@@ -205,6 +245,24 @@ def module(programme):
     )
     module.items.set(Item.objects.filter(code__in=["A.1-3", "B.1-1"]))
     return module
+
+
+@pytest.fixture
+def module_2010(academy, school_year):
+    """A module of a 2010-2011 programme: the historical year, with its holidays."""
+    from training.models import Module, Priority, Programme
+
+    programme = Programme.objects.create(
+        academy=academy,
+        school_year=school_year,
+        code="10A0259999",
+        title="Usages du numérique (2010-2011)",
+        priority=Priority.objects.get(plan__school_year=school_year, code="numerique"),
+        degree=2,
+    )
+    return Module.objects.create(
+        programme=programme, code="M1", title="Intégrer l'ENT", planned_in_person_minutes=360
+    )
 
 
 def at(days: int, hour: int = 9, minute: int = 0):

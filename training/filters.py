@@ -27,6 +27,17 @@ def _districts(request):
     return District.objects.filter(academy__in=permissions.visible_academies(request.user))
 
 
+def priority_choices() -> list[tuple[str, str]]:
+    """Each priority of the national plans once, by its code (the same priority comes
+    back in every year's plan), titled and ordered as in the latest plan."""
+    latest: dict[str, tuple[int, str]] = {}
+    for code, title, order in Priority.objects.order_by("plan__school_year__start").values_list(
+        "code", "title", "order"
+    ):
+        latest[code] = (order, title)
+    return [(code, title) for code, (_order, title) in sorted(latest.items(), key=lambda i: i[1])]
+
+
 class ItemChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.code} — {obj.title[:70]}"
@@ -45,10 +56,10 @@ class SessionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Rechercher"), method="filter_text", help_text=_("Intitulé, dispositif, lieu")
     )
-    priority = django_filters.ModelChoiceFilter(
+    priority = django_filters.ChoiceFilter(
         label=_("Priorité"),
-        field_name="module__programme__priority",
-        queryset=Priority.objects.select_related("plan").order_by("plan", "order"),
+        field_name="module__programme__priority__code",
+        choices=priority_choices,
     )
     degree = django_filters.ChoiceFilter(
         label=_("Public"), choices=Degree.choices, method="filter_degree"

@@ -301,6 +301,49 @@ def load_reference_data() -> None:
             )
 
 
+def school_year_bounds(day: dt.date) -> tuple[str, dt.date, dt.date]:
+    """The name and dates of the administrative school year containing ``day``
+    (1 September – 31 August)."""
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}", dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
+
+
+@transaction.atomic
+def ensure_school_year(day: dt.date) -> SchoolYear:
+    """The school year containing ``day``, created when missing with a national plan
+    copied from the latest year that has one (same priorities and hours targets, a
+    title the ministry edits in the admin). Holiday periods and zones come from the
+    ministry's calendar (``manage.py import_calendrier_scolaire``)."""
+    name, start, end = school_year_bounds(day)
+    year, _ = SchoolYear.objects.get_or_create(name=name, defaults={"start": start, "end": end})
+    if TrainingPlan.objects.filter(school_year=year).exists():
+        return year
+    reference = (
+        TrainingPlan.objects.filter(school_year__start__lt=year.start)
+        .order_by("-school_year__start")
+        .first()
+    )
+    plan = TrainingPlan.objects.create(
+        school_year=year, title=f"Plan national de formation {year.name}"
+    )
+    if reference is not None:
+        Priority.objects.bulk_create(
+            Priority(plan=plan, code=p.code, title=p.title, order=p.order)
+            for p in reference.priorities.all()
+        )
+        HoursTarget.objects.bulk_create(
+            HoursTarget(
+                plan=plan,
+                degree=t.degree,
+                target_minutes=t.target_minutes,
+                min_training_minutes=t.min_training_minutes,
+                online_allowed=t.online_allowed,
+            )
+            for t in reference.targets.all()
+        )
+    return year
+
+
 def load_framework(data: dict) -> Framework:
     """Load a competence framework given as data (C2i2e here; B2i or CRCN the same way)."""
     framework, _ = Framework.objects.get_or_create(

@@ -46,6 +46,7 @@ def log_mission(
         .filter(start__lte=date)
         .exclude(end__lt=date)
         .select_related("school_year", "school")
+        .order_by("-start")  # appointed again each year: the designation of that date
         .first()
         if staff
         else None

@@ -46,7 +46,8 @@ def test_a_teacher_volunteers_and_the_head_appoints(client_for, make_user, schoo
         "0783288A",
         "2010-2011",
     )
-    again = post(client_for(user), "/appointments", {"motivation": "Encore"})
+    with time_machine.travel(D(2010, 9, 7)):
+        again = post(client_for(user), "/appointments", {"motivation": "Encore"})
     assert again.status_code == 409
     assert "déjà candidat" in again.json()["detail"]
 

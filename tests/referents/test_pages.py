@@ -94,7 +94,7 @@ def test_nav_lists_the_referent_pages(client_for, head, referent):
 # --- Candidature ----------------------------------------------------------------------
 
 
-def test_a_teacher_volunteers(client_for, teacher, school_year):
+def test_a_teacher_volunteers(client_for, teacher, current_year):
     client = client_for(teacher)
     url = reverse("referents:candidature")
     response = client.post(url, {"motivation": "  Le numérique au collège  "})
@@ -102,7 +102,7 @@ def test_a_teacher_volunteers(client_for, teacher, school_year):
     appointment = Appointment.objects.get(staff=teacher.staff)
     assert (appointment.state, appointment.school_year, appointment.motivation) == (
         "volunteered",
-        school_year,
+        current_year,
         "Le numérique au collège",
     )
     assert "Votre candidature est enregistrée" in client.get(url).content.decode()
@@ -340,11 +340,10 @@ def test_the_head_declines_a_candidature_from_his_page(client_for, head, candida
     assert "Candidatures non retenues" in page and "Poste pourvu" in page
     appointment.refresh_from_db()
     assert appointment.state == "declined"
-    # The volunteer sees the answer on his candidature page.
-    assert (
-        "Candidature non retenue"
-        in client_for(user).get(reverse("referents:candidature")).content.decode()
-    )
+    # The volunteer sees the answer on his candidature page (of that school year).
+    with time_machine.travel(D(2010, 9, 20)):
+        page = client_for(user).get(reverse("referents:candidature")).content.decode()
+    assert "Candidature non retenue" in page
 
 
 def test_the_head_shares_the_mission_between_two(

@@ -1,9 +1,11 @@
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from referents.models import AllowanceInstalment, Appointment, MissionLog
-from training.models import District, RoleMembership, School, Staff
+from training.models import District, RoleMembership, School, SchoolYear, Staff
 from training.roles import roles_of
 from training.validators import validate_uai
 
@@ -110,12 +112,14 @@ def test_demo_referents_have_a_year_of_activity():
     assert instalments.count() == 12 * appointments.count()
     for appointment in appointments:
         assert sum(appointment.instalments.values_list("amount_cents", flat=True)) == 120_000
-    autumn = instalments.filter(month__lte="2010-12-01")
-    assert autumn.count() == 4 * appointments.count()
-    assert not autumn.filter(service_done_at__isnull=True).exists()
-    assert not autumn.filter(exported_at__isnull=True).exists()
-    assert not instalments.filter(month__gt="2010-12-01", exported_at__isnull=False).exists()
-    logs = MissionLog.objects.filter(appointment__staff__user__username="referent")
+    # A closed year: every month attested and exported, the designations ended with it.
+    assert not instalments.filter(service_done_at__isnull=True).exists()
+    assert not instalments.filter(exported_at__isnull=True).exists()
+    assert set(appointments.values_list("end", flat=True)) == {dt.date(2011, 8, 31)}
+    assert SchoolYear.objects.get(name="2010-2011").is_closed
+    logs = MissionLog.objects.filter(
+        appointment__staff__user__username="referent", appointment__school_year__name="2010-2011"
+    )
     assert {log.category for log in logs} == {"1a", "1c", "2b"}
     for log in logs:
         assert 30 <= log.minutes <= 90
@@ -256,3 +260,42 @@ def test_early_in_the_year_the_sessions_are_never_in_the_future():
         assert year.start <= timezone.localdate(slot.start) < moment.date()
         assert slot.end <= moment
     assert HoursEntry.objects.filter(staff__user__username="enseignant").exists()
+
+
+def test_the_current_year_has_referents_under_the_regime_in_force():
+    """The same volunteers designated again this year under the IMP (1 250 €), the
+    instalments of the months so far computed, those before this month attested and
+    exported, this month's awaiting the head's *service fait*; the named référent's
+    journal of the year; the year's holidays from the ministry's calendar."""
+    from django.utils import timezone
+
+    from referents.services import schedule
+    from training.models import HolidayPeriod
+
+    seed(schools=12, staff=60)
+    year = this_year()
+    today = timezone.localdate()
+    appointments = Appointment.objects.filter(school_year=year, state="appointed")
+    history = Appointment.objects.filter(school_year__name="2010-2011")
+    assert set(appointments.values_list("staff", "school")) == set(
+        history.values_list("staff", "school")
+    )
+    assert set(appointments.values_list("scheme__code", "annual_cents")) == {
+        ("imp2015-9", 125_000)
+    }
+    assert all(a.scheme.in_force_for(year) for a in appointments)
+    months = [m for m in schedule(appointments[0].scheme, year) if m <= today]
+    instalments = AllowanceInstalment.objects.filter(appointment__in=appointments)
+    assert sorted(set(instalments.values_list("month", flat=True))) == months
+    this_month = today.replace(day=1)
+    before = instalments.filter(month__lt=this_month)
+    assert not before.filter(exported_at__isnull=True).exists()
+    assert not instalments.filter(month=this_month, service_done_at__isnull=False).exists()
+    logs = MissionLog.objects.filter(
+        appointment__school_year=year, appointment__staff__user__username="referent"
+    )
+    assert logs.exists() or (today - year.start).days < 2
+    for log in logs:
+        assert year.start <= log.date <= today
+    if year.name == "2026-2027":
+        assert HolidayPeriod.objects.filter(school_year=year, name="Hiver", zone="C").exists()

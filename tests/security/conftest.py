@@ -64,6 +64,7 @@ def world(
     academy,
     other_academy,
     school_year,
+    current_year,
     school,
     other_school,
     outsider_school,
@@ -160,7 +161,7 @@ def world(
     # --- Versailles: school plan, need, referents ------------------------------------
     items = list(Item.objects.filter(code__in=["A.1-3", "B.1-1"]))
     need = school_plans.submit_need(user=teacher, theme="Le TNI", items=items)
-    plan = school_plans.create_plan(user=referent, school=school, school_year=school_year)
+    plan = school_plans.create_plan(user=referent, school=school, school_year=current_year)
     line = school_plans.add_line(
         user=referent, plan=plan, data=LineData(module=module, planned_minutes=180)
     )
@@ -227,7 +228,7 @@ def world(
     # --- Paris ------------------------------------------------------------------------
     paris_programme = Programme.objects.create(
         academy=other_academy,
-        school_year=school_year,
+        school_year=current_year,
         code="10A0010001",
         title="Numérique à Paris",
         priority=priority,
@@ -251,7 +252,7 @@ def world(
     )
     paris_need = school_plans.submit_need(user=outsider, theme="Le TNI à Paris")
     paris_plan = school_plans.create_plan(
-        user=outsider, school=outsider_school, school_year=school_year
+        user=outsider, school=outsider_school, school_year=current_year
     )
     paris_line = school_plans.add_line(
         user=outsider, plan=paris_plan, data=LineData(module=paris_module, planned_minutes=60)

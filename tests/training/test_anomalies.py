@@ -3,7 +3,7 @@ data, the scan is idempotent and resolves what was fixed, and the list is scoped
 
 import pytest
 
-from tests.conftest import at
+from tests.conftest import CURRENT_YEAR, at
 from training import services
 from training.models import (
     Anomaly,
@@ -39,8 +39,8 @@ def attended(past_session, trainer, teacher):
     return slot
 
 
-def scan(academy, school_year):
-    run_checks(academy=academy, school_year=school_year)
+def scan(academy, current_year):
+    run_checks(academy=academy, school_year=current_year)
     return {(a.code, a.object_id) for a in Anomaly.objects.open()}
 
 
@@ -59,80 +59,80 @@ def plant_entry(slot, staff, minutes, author, **extra):
     )
 
 
-def test_clean_data_has_no_anomaly(academy, school_year, attended, settings):
+def test_clean_data_has_no_anomaly(academy, current_year, attended, settings):
     settings.DUNE_ATTENDANCE_GRACE_DAYS = 1
-    assert scan(academy, school_year) == set()
+    assert scan(academy, current_year) == set()
 
 
 def test_hours_without_attendance_are_found(
-    academy, school_year, attended, make_user, school, manager
+    academy, current_year, attended, make_user, school, manager
 ):
     stranger = make_user(school=school)
     entry = plant_entry(attended, stranger.staff, 120, manager)
     found = Anomaly.objects.filter(code="hours_without_attendance")
-    assert scan(academy, school_year) == {("hours_without_attendance", entry.pk)}
+    assert scan(academy, current_year) == {("hours_without_attendance", entry.pk)}
     anomaly = found.get()
     assert anomaly.url == f"/personnels/{stranger.staff.pk}/parcours/"
     assert "2,0 h" in anomaly.message and anomaly.content_object == entry
 
 
 def test_hours_cancelled_out_by_a_correction_are_not_an_anomaly(
-    academy, school_year, attended, make_user, school, manager
+    academy, current_year, attended, make_user, school, manager
 ):
     stranger = make_user(school=school)
     plant_entry(attended, stranger.staff, 120, manager)
     plant_entry(attended, stranger.staff, -120, manager, source="correction", reason="Erreur")
-    assert scan(academy, school_year) == set()
+    assert scan(academy, current_year) == set()
 
 
 def test_more_minutes_than_the_slot_lasts_are_found(
-    academy, school_year, attended, teacher, manager
+    academy, current_year, attended, teacher, manager
 ):
     # 180 credited by the sheet, 30 more planted: 210 for a 180-minute slot.
     plant_entry(attended, teacher.staff, 30, manager, source="correction", reason="Import")
     first = HoursEntry.objects.filter(staff=teacher.staff).order_by("pk").first()
-    assert scan(academy, school_year) == {("minutes_over_slot_length", first.pk)}
+    assert scan(academy, current_year) == {("minutes_over_slot_length", first.pk)}
     assert "210 min" in Anomaly.objects.get().message
 
 
 def test_a_partial_presence_within_the_slot_is_not_over_length(
-    academy, school_year, attended, trainer, teacher
+    academy, current_year, attended, trainer, teacher
 ):
     services.record_attendance(
         user=trainer, slot=attended, marks=[Mark(teacher.staff.pk, "partial", 90)], reason="Parti"
     )
-    assert scan(academy, school_year) == set()
+    assert scan(academy, current_year) == set()
 
 
-def test_attendance_on_a_cancelled_slot_is_found(academy, school_year, attended):
+def test_attendance_on_a_cancelled_slot_is_found(academy, current_year, attended):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
-    assert scan(academy, school_year) == {("attendance_on_cancelled_slot", attended.pk)}
+    assert scan(academy, current_year) == {("attendance_on_cancelled_slot", attended.pk)}
     assert Anomaly.objects.get().url == f"/formations/seances/{attended.pk}/modifier/"
 
 
 def test_over_capacity_sessions_are_found(
-    academy, school_year, past_session, attended, make_user, school
+    academy, current_year, past_session, attended, make_user, school
 ):
     other = make_user(school=school)
     Enrolment.objects.create(session=past_session, staff=other.staff, state="booked")
-    assert scan(academy, school_year) == set()  # 2 booked, 3 places
+    assert scan(academy, current_year) == set()  # 2 booked, 3 places
     Session.objects.filter(pk=past_session.pk).update(capacity=1)
-    assert scan(academy, school_year) == {("over_capacity", past_session.pk)}
+    assert scan(academy, current_year) == {("over_capacity", past_session.pk)}
     assert "2 inscrits pour 1 places" in Anomaly.objects.get().message
 
 
 def test_missing_attendance_sheets_are_found_after_the_grace_days(
-    academy, school_year, past_session, settings
+    academy, current_year, past_session, settings
 ):
     slot = past_session.slots.get()
     settings.DUNE_ATTENDANCE_GRACE_DAYS = 3  # the slot ended 2 days ago: not yet
-    assert scan(academy, school_year) == set()
+    assert scan(academy, current_year) == set()
     settings.DUNE_ATTENDANCE_GRACE_DAYS = 1
-    assert scan(academy, school_year) == {("missing_attendance", slot.pk)}
+    assert scan(academy, current_year) == {("missing_attendance", slot.pk)}
     assert Anomaly.objects.get().url == f"/formations/seances/{slot.pk}/emargement/"
 
 
-def test_an_approved_school_plan_without_lines_is_found(academy, school_year, school, head):
+def test_an_approved_school_plan_without_lines_is_found(academy, current_year, school, head):
     from training import models
 
     SchoolPlan = getattr(models, "SchoolPlan", None)
@@ -140,48 +140,48 @@ def test_an_approved_school_plan_without_lines_is_found(academy, school_year, sc
         pytest.skip("school plans not merged yet")
     plan = SchoolPlan.objects.create(
         school=school,
-        school_year=school_year,
+        school_year=current_year,
         status="approved",
         created_by=head,
         approved_by=head,
         approved_at=at(-1),
     )
     draft = SchoolPlan.objects.create(
-        school=school, school_year=school_year, version=2, status="draft", created_by=head
+        school=school, school_year=current_year, version=2, status="draft", created_by=head
     )
-    assert scan(academy, school_year) == {("plan_without_lines", plan.pk)}
+    assert scan(academy, current_year) == {("plan_without_lines", plan.pk)}
     assert Anomaly.objects.get().url == f"/plan-de-formation/{plan.pk}/"
     plan.lines.create(theme="ENT", planned_minutes=180)
-    assert scan(academy, school_year) == set()
+    assert scan(academy, current_year) == set()
     assert draft.pk != plan.pk
 
 
 def test_the_scan_is_idempotent_and_resolves_fixed_cases(
-    academy, school_year, past_session, trainer, teacher, settings
+    academy, current_year, past_session, trainer, teacher, settings
 ):
     settings.DUNE_ATTENDANCE_GRACE_DAYS = 1
     slot = past_session.slots.get()
-    first = run_checks(academy=academy, school_year=school_year)
+    first = run_checks(academy=academy, school_year=current_year)
     anomaly = Anomaly.objects.get()
-    second = run_checks(academy=academy, school_year=school_year)
+    second = run_checks(academy=academy, school_year=current_year)
     assert (first.created, second.created, second.updated) == (1, 0, 1)
     assert list(Anomaly.objects.values_list("pk", "found_at")) == [(anomaly.pk, anomaly.found_at)]
     # The trainer fills the sheet: the next scan resolves it, and finds nothing new.
     services.record_attendance(user=trainer, slot=slot, marks=[Mark(teacher.staff.pk, "present")])
-    third = run_checks(academy=academy, school_year=school_year)
+    third = run_checks(academy=academy, school_year=current_year)
     assert (third.resolved, third.created) == (1, 0)
     anomaly.refresh_from_db()
     assert anomaly.resolved_at is not None
     assert not Anomaly.objects.open().exists()
 
 
-def test_a_case_found_again_after_resolution_opens_a_new_anomaly(academy, school_year, attended):
+def test_a_case_found_again_after_resolution_opens_a_new_anomaly(academy, current_year, attended):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
-    run_checks(academy=academy, school_year=school_year)
+    run_checks(academy=academy, school_year=current_year)
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.SCHEDULED)
-    run_checks(academy=academy, school_year=school_year)
+    run_checks(academy=academy, school_year=current_year)
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
-    run_checks(academy=academy, school_year=school_year)
+    run_checks(academy=academy, school_year=current_year)
     assert Anomaly.objects.count() == 2
     assert Anomaly.objects.open().count() == 1
 
@@ -189,7 +189,7 @@ def test_a_case_found_again_after_resolution_opens_a_new_anomaly(academy, school
 @pytest.mark.parametrize("n_people", [1, 6])
 def test_the_scan_does_not_loop_over_rows(
     academy,
-    school_year,
+    current_year,
     attended,
     make_user,
     school,
@@ -199,20 +199,20 @@ def test_the_scan_does_not_loop_over_rows(
 ):
     for _i in range(n_people):
         plant_entry(attended, make_user(school=school).staff, 60, manager)
-    run_checks(academy=academy, school_year=school_year)  # creates
+    run_checks(academy=academy, school_year=current_year)  # creates
     with django_assert_max_num_queries(2 * len(CHECKS) + 6):
-        result = run_checks(academy=academy, school_year=school_year)  # updates
+        result = run_checks(academy=academy, school_year=current_year)  # updates
     assert result.open == n_people
 
 
 def test_the_nightly_task_scans_every_academy_and_scopes_findings(
-    academy, other_academy, school_year, attended, outsider, settings
+    academy, other_academy, current_year, attended, outsider, settings
 ):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
     assert find_anomalies.delay().get()["created"] == 1
     assert find_anomalies.delay().get()["created"] == 0
     anomaly = Anomaly.objects.get()
-    assert (anomaly.academy, anomaly.school_year) == (academy, school_year)
+    assert (anomaly.academy, anomaly.school_year) == (academy, current_year)
     assert scan_all(academy_ids=[other_academy.pk]).open == 0
 
 
@@ -220,14 +220,14 @@ def test_the_nightly_task_scans_every_academy_and_scopes_findings(
 
 
 @pytest.fixture
-def planted(academy, school_year, attended):
+def planted(academy, current_year, attended):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
-    run_checks(academy=academy, school_year=school_year)
+    run_checks(academy=academy, school_year=current_year)
     return Anomaly.objects.get()
 
 
 def test_the_auditor_lists_his_academy_anomalies_with_links(client_for, auditor, planted):
-    response = client_for(auditor).get(URL, {"annee": "2010-2011"})
+    response = client_for(auditor).get(URL, {"annee": CURRENT_YEAR})
     assert response.status_code == 200
     body = response.content.decode()
     assert planted.message.split("«")[0] in body
@@ -236,8 +236,8 @@ def test_the_auditor_lists_his_academy_anomalies_with_links(client_for, auditor,
 
 def test_the_list_filters_by_kind(client_for, manager, planted):
     client = client_for(manager)
-    shown = client.get(URL, {"annee": "2010-2011", "type": "attendance_on_cancelled_slot"})
-    hidden = client.get(URL, {"annee": "2010-2011", "type": "over_capacity"})
+    shown = client.get(URL, {"annee": CURRENT_YEAR, "type": "attendance_on_cancelled_slot"})
+    hidden = client.get(URL, {"annee": CURRENT_YEAR, "type": "over_capacity"})
     assert planted.url in shown.content.decode()
     assert planted.url not in hidden.content.decode()
     assert 'data-testid="no-anomalies"' in hidden.content.decode()
@@ -245,14 +245,14 @@ def test_the_list_filters_by_kind(client_for, manager, planted):
 
 def test_an_auditor_of_another_academy_sees_none(client_for, make_user, other_academy, planted):
     paris = make_user(role=RoleMembership.Role.AUDITOR, academy=other_academy)
-    response = client_for(paris).get(URL, {"annee": "2010-2011"})
+    response = client_for(paris).get(URL, {"annee": CURRENT_YEAR})
     assert response.status_code == 200
     assert planted.url not in response.content.decode()
-    assert client_for(paris).get(URL, {"annee": "2010-2011", "academie": "25"}).status_code == 404
+    assert client_for(paris).get(URL, {"annee": CURRENT_YEAR, "academie": "25"}).status_code == 404
 
 
 def test_the_ministry_sees_every_academy(client_for, national, planted):
-    response = client_for(national).get(URL, {"annee": "2010-2011"})
+    response = client_for(national).get(URL, {"annee": CURRENT_YEAR})
     assert planted.url in response.content.decode()
 
 
@@ -274,8 +274,8 @@ def test_attendance_fixture_is_clean(attended, teacher):
 
 
 def test_the_academy_dashboard_links_to_the_anomalies(client_for, auditor, head, school):
-    body = client_for(auditor).get("/audit/", {"annee": "2010-2011"}).content.decode()
-    assert 'href="/audit/anomalies/?annee=2010-2011"' in body
+    body = client_for(auditor).get("/audit/", {"annee": CURRENT_YEAR}).content.decode()
+    assert f'href="/audit/anomalies/?annee={CURRENT_YEAR}"' in body
     school_page = client_for(head).get(f"/audit/etablissement/{school.uai}/")
     assert "/audit/anomalies/" not in school_page.content.decode()
 
@@ -285,7 +285,7 @@ def test_the_list_page_does_not_grow_with_rows(
     client_for,
     auditor,
     academy,
-    school_year,
+    current_year,
     attended,
     make_user,
     school,
@@ -295,8 +295,8 @@ def test_the_list_page_does_not_grow_with_rows(
 ):
     for _i in range(n_people):
         plant_entry(attended, make_user(school=school).staff, 60, manager)
-    run_checks(academy=academy, school_year=school_year)
+    run_checks(academy=academy, school_year=current_year)
     client = client_for(auditor)
     with django_assert_max_num_queries(12):
-        response = client.get(URL, {"annee": "2010-2011"})
+        response = client.get(URL, {"annee": CURRENT_YEAR})
     assert response.content.decode().count('data-code="hours_without_attendance"') == n_people

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import at
+from tests.conftest import CURRENT_YEAR, at
 from training import services
 from training.models import (
     Attendance,
@@ -26,7 +26,7 @@ from training.records import C2I2E
 pytestmark = pytest.mark.django_db
 
 API = "/api/training"
-YEAR = {"school_year": "2010-2011"}
+YEAR = {"school_year": CURRENT_YEAR}
 
 
 def post(client, url, data=None):
@@ -325,7 +325,7 @@ def test_correction_keeps_history(client_for, trainer, teacher, slot):
 
 
 def test_closed_year_refuses_any_change(
-    client_for, national, trainer, teacher, slot, past_session, school_year
+    client_for, national, trainer, teacher, slot, past_session, current_year
 ):
     online = add_slot(past_session, "self_paced", -1, 3)
     attendance = services.declare_work(user=teacher, slot=online, minutes=30)
@@ -335,7 +335,7 @@ def test_closed_year_refuses_any_change(
         sheet_url(slot),
         {"marks": [{"staff_id": staff_id, "status": "present"}]},
     )
-    services.close_school_year(user=national, school_year=school_year)
+    services.close_school_year(user=national, school_year=current_year)
     before = ledger()
 
     marks = [{"staff_id": staff_id, "status": "absent"}]

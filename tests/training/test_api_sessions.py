@@ -436,7 +436,10 @@ def test_manager_adds_a_slot(client_for, manager, session):
     assert session.slots.count() == 2
 
 
-def test_slot_during_the_holidays_is_added_with_a_warning(client_for, manager, session):
+def test_slot_during_the_holidays_is_added_with_a_warning(
+    client_for, manager, make_session, module_2010
+):
+    session = make_session(module=module_2010)
     paris = timezone.get_current_timezone()
     payload = slot_payload(
         start=dt.datetime(2010, 10, 27, 9, tzinfo=paris).isoformat(),

@@ -179,8 +179,8 @@ def test_virtual_slot_needs_its_link(manager, make_session):
         )
 
 
-def test_slot_during_the_zone_holidays_gives_a_warning(manager, make_session):
-    session = make_session(slots=False)
+def test_slot_during_the_zone_holidays_gives_a_warning(manager, make_session, module_2010):
+    session = make_session(slots=False, module=module_2010)
     paris = timezone.get_current_timezone()
     start = dt.datetime(2010, 10, 27, 9, 0, tzinfo=paris)  # Toussaint 2010, every zone
     result = add(manager, session, start, start + dt.timedelta(hours=3))
@@ -191,8 +191,8 @@ def test_slot_during_the_zone_holidays_gives_a_warning(manager, make_session):
     assert add(manager, session, school_day, school_day + dt.timedelta(hours=2)).warnings == []
 
 
-def test_winter_holidays_follow_the_academie_zone(manager, make_session):
-    session = make_session(slots=False)
+def test_winter_holidays_follow_the_academie_zone(manager, make_session, module_2010):
+    session = make_session(slots=False, module=module_2010)
     paris = timezone.get_current_timezone()
     # Zone A holidays (26 Feb – 14 Mar 2011) are school days in Versailles (zone C).
     start = dt.datetime(2011, 3, 8, 9, 0, tzinfo=paris)

@@ -5,7 +5,7 @@ ledgers of the year are frozen and its figures stable, other académies untouche
 import pytest
 from django.db.models import Sum
 
-from tests.conftest import at
+from tests.conftest import CURRENT_YEAR, at
 from training import reports, services
 from training.errors import TrainingError
 from training.models import (
@@ -43,11 +43,11 @@ def attended(past_session, trainer, teacher):
 
 
 @pytest.fixture
-def paris_slot(other_academy, school_year, priority, outsider_school):
+def paris_slot(other_academy, current_year, priority, outsider_school):
     """A slot run by the Paris académie two days ago."""
     programme = Programme.objects.create(
         academy=other_academy,
-        school_year=school_year,
+        school_year=current_year,
         code="10A0010001",
         title="Numérique à Paris",
         priority=priority,
@@ -60,61 +60,61 @@ def paris_slot(other_academy, school_year, priority, outsider_school):
     )
 
 
-def ledger_total(academy, school_year):
+def ledger_total(academy, current_year):
     return (
         HoursEntry.objects.filter(
-            school_year=school_year, slot__session__module__programme__academy=academy
+            school_year=current_year, slot__session__module__programme__academy=academy
         ).aggregate(t=Sum("minutes"))["t"]
         or 0
     )
 
 
 @pytest.mark.parametrize("persona", ["teacher", "head", "trainer", "referent", "outsider"])
-def test_closing_is_refused_to_non_rectorate_users(request, persona, academy, school_year):
+def test_closing_is_refused_to_non_rectorate_users(request, persona, academy, current_year):
     user = request.getfixturevalue(persona)
     with pytest.raises(TrainingError) as exc:
-        closing.close_academy_year(user=user, academy=academy, school_year=school_year)
+        closing.close_academy_year(user=user, academy=academy, school_year=current_year)
     assert exc.value.status == 403
     assert not AcademyYearClosure.objects.exists()
 
 
 def test_an_auditor_of_another_academy_cannot_close_this_one(
-    make_user, other_academy, academy, school_year
+    make_user, other_academy, academy, current_year
 ):
     paris = make_user(role=RoleMembership.Role.AUDITOR, academy=other_academy)
     with pytest.raises(TrainingError):
-        closing.close_academy_year(user=paris, academy=academy, school_year=school_year)
-    assert not closing.is_frozen(academy, school_year)
+        closing.close_academy_year(user=paris, academy=academy, school_year=current_year)
+    assert not closing.is_frozen(academy, current_year)
 
 
-def test_only_the_ministry_closes_for_every_academy(auditor, national, school_year):
+def test_only_the_ministry_closes_for_every_academy(auditor, national, current_year):
     with pytest.raises(TrainingError):
-        closing.close_year_nationally(user=auditor, school_year=school_year)
-    closures = closing.close_year_nationally(user=national, school_year=school_year)
-    school_year.refresh_from_db()
-    assert len(closures) == 30 and school_year.closed_at is not None
+        closing.close_year_nationally(user=auditor, school_year=current_year)
+    closures = closing.close_year_nationally(user=national, school_year=current_year)
+    current_year.refresh_from_db()
+    assert len(closures) == 30 and current_year.closed_at is not None
 
 
 def test_closing_with_open_anomalies_needs_confirmation(
-    auditor, academy, school_year, attended, settings
+    auditor, academy, current_year, attended, settings
 ):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
     with pytest.raises(TrainingError, match="1 anomalie") as exc:
-        closing.close_academy_year(user=auditor, academy=academy, school_year=school_year)
+        closing.close_academy_year(user=auditor, academy=academy, school_year=current_year)
     assert exc.value.status == 409
-    assert not closing.is_frozen(academy, school_year)
+    assert not closing.is_frozen(academy, current_year)
     # The check ran anyway: its finding is listed for the auditor.
     assert Anomaly.objects.open().filter(code="attendance_on_cancelled_slot").exists()
     closure = closing.close_academy_year(
-        user=auditor, academy=academy, school_year=school_year, confirm=True
+        user=auditor, academy=academy, school_year=current_year, confirm=True
     )
     assert (closure.open_anomalies, closure.closed_by) == (1, auditor)
-    again = closing.close_academy_year(user=auditor, academy=academy, school_year=school_year)
+    again = closing.close_academy_year(user=auditor, academy=academy, school_year=current_year)
     assert again.pk == closure.pk
 
 
 def test_after_closing_the_ledgers_are_frozen(
-    manager, trainer, teacher, academy, school_year, past_session, attended
+    manager, trainer, teacher, academy, current_year, past_session, attended
 ):
     online = Slot.objects.create(
         session=past_session,
@@ -124,8 +124,8 @@ def test_after_closing_the_ledgers_are_frozen(
         credited_minutes=60,
     )
     declaration = services.declare_work(user=teacher, slot=online, minutes=30)
-    closing.close_academy_year(user=manager, academy=academy, school_year=school_year)
-    before = (ledger_total(academy, school_year), list(HoursEntry.objects.values_list("pk")))
+    closing.close_academy_year(user=manager, academy=academy, school_year=current_year)
+    before = (ledger_total(academy, current_year), list(HoursEntry.objects.values_list("pk")))
     refused = [
         lambda: services.record_attendance(
             user=trainer, slot=attended, marks=[Mark(teacher.staff.pk, "absent")], reason="Err"
@@ -153,11 +153,11 @@ def test_after_closing_the_ledgers_are_frozen(
             minutes=10,
             priority=past_session.module.programme.priority,
             modality="in_person",
-            school_year=school_year,
+            school_year=current_year,
             source="correction",
             author=manager,
         )
-    after = (ledger_total(academy, school_year), list(HoursEntry.objects.values_list("pk")))
+    after = (ledger_total(academy, current_year), list(HoursEntry.objects.values_list("pk")))
     assert after == before and before[0] == 180
     declaration.refresh_from_db()
     assert declaration.status == "declared"
@@ -165,18 +165,18 @@ def test_after_closing_the_ledgers_are_frozen(
 
 
 def test_other_academies_are_not_frozen(
-    auditor, academy, other_academy, school_year, paris_slot, outsider, national
+    auditor, academy, other_academy, current_year, paris_slot, outsider, national
 ):
-    closing.close_academy_year(user=auditor, academy=academy, school_year=school_year)
-    assert closing.is_frozen(academy, school_year)
-    assert not closing.is_frozen(other_academy, school_year)
+    closing.close_academy_year(user=auditor, academy=academy, school_year=current_year)
+    assert closing.is_frozen(academy, current_year)
+    assert not closing.is_frozen(other_academy, current_year)
     entry = HoursEntry.objects.create(
         staff=outsider.staff,
         slot=paris_slot,
         minutes=60,
         priority=paris_slot.session.module.programme.priority,
         modality="in_person",
-        school_year=school_year,
+        school_year=current_year,
         source="attendance",
         author=national,
     )
@@ -184,10 +184,10 @@ def test_other_academies_are_not_frozen(
 
 
 def test_reports_are_stable_after_closing(
-    auditor, trainer, teacher, academy, school_year, attended
+    auditor, trainer, teacher, academy, current_year, attended
 ):
-    filters = reports.ReportFilters(school_year=school_year)
-    closing.close_academy_year(user=auditor, academy=academy, school_year=school_year)
+    filters = reports.ReportFilters(school_year=current_year)
+    closing.close_academy_year(user=auditor, academy=academy, school_year=current_year)
     before = reports.hours_by_school(auditor, filters)
     with pytest.raises(TrainingError):
         services.record_attendance(
@@ -195,7 +195,7 @@ def test_reports_are_stable_after_closing(
         )
     after = reports.hours_by_school(auditor, filters)
     assert before.equals(after)
-    assert ledger_total(academy, school_year) == 180
+    assert ledger_total(academy, current_year) == 180
 
 
 # --- The closing page -----------------------------------------------------------------
@@ -205,46 +205,46 @@ def test_reports_are_stable_after_closing(
 def test_the_closing_page_is_a_404_for_others(client_for, request, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(URL).status_code == 404
-    assert client.post(URL, {"action": "cloturer", "annee": "2010-2011"}).status_code == 404
+    assert client.post(URL, {"action": "cloturer", "annee": CURRENT_YEAR}).status_code == 404
     assert not AcademyYearClosure.objects.exists()
 
 
 def test_the_closing_page_lists_open_anomalies_and_needs_the_checkbox(
-    client_for, auditor, academy, school_year, attended
+    client_for, auditor, academy, current_year, attended
 ):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
     client = client_for(auditor)
     # Run the check now, from the page.
-    response = client.post(URL, {"action": "verifier", "annee": "2010-2011"}, follow=True)
+    response = client.post(URL, {"action": "verifier", "annee": CURRENT_YEAR}, follow=True)
     body = response.content.decode()
     assert "1 anomalie(s) ouverte(s)" in body
     assert 'data-testid="open-total">1<' in body
     assert 'name="confirmer"' in body
     # Closing without ticking the box is refused, and nothing is closed.
-    response = client.post(URL, {"action": "cloturer", "annee": "2010-2011"}, follow=True)
+    response = client.post(URL, {"action": "cloturer", "annee": CURRENT_YEAR}, follow=True)
     assert "confirmez la clôture" in response.content.decode()
-    assert not closing.is_frozen(academy, school_year)
+    assert not closing.is_frozen(academy, current_year)
     response = client.post(
-        URL, {"action": "cloturer", "annee": "2010-2011", "confirmer": "1"}, follow=True
+        URL, {"action": "cloturer", "annee": CURRENT_YEAR, "confirmer": "1"}, follow=True
     )
     assert "est close pour l&#x27;académie de Versailles" in response.content.decode()
-    assert closing.is_frozen(academy, school_year)
+    assert closing.is_frozen(academy, current_year)
     assert 'data-testid="close-form"' not in response.content.decode()
 
 
 def test_the_manager_closes_a_clean_year_without_confirmation(
-    client_for, manager, academy, school_year, attended
+    client_for, manager, academy, current_year, attended
 ):
-    client_for(manager).post(URL, {"action": "cloturer", "annee": "2010-2011"})
+    client_for(manager).post(URL, {"action": "cloturer", "annee": CURRENT_YEAR})
     closure = AcademyYearClosure.objects.get()
     assert (closure.academy, closure.open_anomalies) == (academy, 0)
 
 
-def test_the_ministry_closes_for_all_from_the_page(client_for, national, school_year):
+def test_the_ministry_closes_for_all_from_the_page(client_for, national, current_year):
     client = client_for(national)
-    assert client.get(URL, {"annee": "2010-2011"}).status_code == 200
-    client.post(URL, {"action": "cloturer", "annee": "2010-2011"})
-    assert AcademyYearClosure.objects.filter(school_year=school_year).count() == 30
+    assert client.get(URL, {"annee": CURRENT_YEAR}).status_code == 200
+    client.post(URL, {"action": "cloturer", "annee": CURRENT_YEAR})
+    assert AcademyYearClosure.objects.filter(school_year=current_year).count() == 30
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -258,37 +258,37 @@ API = "/api/audit"
 
 
 def test_the_api_lists_anomalies_and_closes_with_confirmation(
-    client_for, auditor, academy, school_year, attended
+    client_for, auditor, academy, current_year, attended
 ):
     Slot.objects.filter(pk=attended.pk).update(status=Slot.Status.CANCELLED)
     client = client_for(auditor)
     refused = client.post(
         f"{API}/closures",
-        {"school_year": "2010-2011", "academy": "25"},
+        {"school_year": CURRENT_YEAR, "academy": "25"},
         content_type="application/json",
     )
     assert refused.status_code == 409 and "anomalie" in refused.json()["detail"]
-    listed = client.get(f"{API}/anomalies", {"school_year": "2010-2011"}).json()
+    listed = client.get(f"{API}/anomalies", {"school_year": CURRENT_YEAR}).json()
     assert [(a["code"], a["academy"]) for a in listed["items"]] == [
         ("attendance_on_cancelled_slot", "25")
     ]
     closed = client.post(
         f"{API}/closures",
-        {"school_year": "2010-2011", "academy": "25", "confirm": True},
+        {"school_year": CURRENT_YEAR, "academy": "25", "confirm": True},
         content_type="application/json",
     )
     assert closed.status_code == 201
     assert closed.json()[0]["open_anomalies"] == 1
-    assert closing.is_frozen(academy, school_year)
+    assert closing.is_frozen(academy, current_year)
 
 
 @pytest.mark.parametrize("persona", ["teacher", "head", "outsider"])
-def test_the_api_is_a_404_for_others(client_for, request, persona, school_year):
+def test_the_api_is_a_404_for_others(client_for, request, persona, current_year):
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(f"{API}/anomalies", {"school_year": "2010-2011"}).status_code == 404
+    assert client.get(f"{API}/anomalies", {"school_year": CURRENT_YEAR}).status_code == 404
     response = client.post(
         f"{API}/closures",
-        {"school_year": "2010-2011", "academy": "25", "confirm": True},
+        {"school_year": CURRENT_YEAR, "academy": "25", "confirm": True},
         content_type="application/json",
     )
     assert response.status_code == 404
@@ -296,4 +296,4 @@ def test_the_api_is_a_404_for_others(client_for, request, persona, school_year):
 
 
 def test_the_api_refuses_anonymous(client):
-    assert client.get(f"{API}/anomalies", {"school_year": "2010-2011"}).status_code == 401
+    assert client.get(f"{API}/anomalies", {"school_year": CURRENT_YEAR}).status_code == 401

@@ -3,7 +3,7 @@
 import pytest
 import time_machine
 
-from tests.conftest import at
+from tests.conftest import CURRENT_YEAR, at
 from training import records, services
 from training.competences import progress
 from training.errors import TrainingError
@@ -49,7 +49,7 @@ def test_attendance_credits_the_slot_length(trainer, teacher, past_session):
         slot,
         "in_person",
         "numerique",
-        "2010-2011",
+        CURRENT_YEAR,
     )
     assert entry.author == trainer
 
@@ -167,12 +167,14 @@ def test_a_declaration_before_the_work_opens_is_refused(teacher, make_session):
     assert not Attendance.objects.exists()
 
 
-def test_closing_the_year_freezes_its_ledger(trainer, teacher, national, past_session, school_year):
+def test_closing_the_year_freezes_its_ledger(
+    trainer, teacher, national, past_session, current_year
+):
     slot = past_session.slots.get()
     services.mark_all_present(user=trainer, slot=slot)
     with pytest.raises(TrainingError):
-        services.close_school_year(user=trainer, school_year=school_year)
-    services.close_school_year(user=national, school_year=school_year)
+        services.close_school_year(user=trainer, school_year=current_year)
+    services.close_school_year(user=national, school_year=current_year)
     with pytest.raises(TrainingError, match="close depuis") as exc:
         services.record_attendance(
             user=trainer, slot=slot, marks=[Mark(teacher.staff.pk, "absent")], reason="Erreur"
@@ -182,7 +184,7 @@ def test_closing_the_year_freezes_its_ledger(trainer, teacher, national, past_se
 
 
 def test_record_totals_by_priority_and_modality(
-    trainer, teacher, past_session, school_year, make_session, module
+    trainer, teacher, past_session, current_year, make_session, module
 ):
     from training.models import Module
 
@@ -203,7 +205,7 @@ def test_record_totals_by_priority_and_modality(
     services.record_attendance(
         user=trainer, slot=slot, marks=[Mark(teacher.staff.pk, "partial", 45)]
     )
-    record = records.teacher_record(teacher.staff, school_year)
+    record = records.teacher_record(teacher.staff, current_year)
     assert record.total_minutes == 225
     assert record.by_modality == {"in_person": 180, "virtual": 45, "self_paced": 0}
     assert record.by_priority == [("Développement des usages du numérique", 225)]
@@ -211,12 +213,12 @@ def test_record_totals_by_priority_and_modality(
     assert record.target is None  # no yearly target for the 2nd degré in the plan
 
 
-def test_first_degree_target_is_plan_data(make_user, academy, school_year):
+def test_first_degree_target_is_plan_data(make_user, academy, current_year):
     from tests.conftest import make_school
 
     ecole = make_school(academy, "0910620E", "École Jules Ferry", kind="ecole_elementaire")
     teacher = make_user(school=ecole)
-    record = records.teacher_record(teacher.staff, school_year)
+    record = records.teacher_record(teacher.staff, current_year)
     assert (record.target.target_minutes, record.target.min_training_minutes) == (1080, 540)
     assert record.missing_minutes == 1080 and record.target_reached is False
 
@@ -350,8 +352,8 @@ def test_a_person_twice_on_one_sheet_is_refused(trainer, teacher, past_session):
     assert not HoursEntry.objects.exists()
 
 
-def test_slots_of_a_closed_year_do_not_change(manager, national, past_session, school_year):
-    services.close_school_year(user=national, school_year=school_year)
+def test_slots_of_a_closed_year_do_not_change(manager, national, past_session, current_year):
+    services.close_school_year(user=national, school_year=current_year)
     slot = past_session.slots.get()
     for change in (
         lambda: services.update_slot(user=manager, slot=slot, room="Z"),

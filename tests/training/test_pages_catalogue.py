@@ -186,8 +186,18 @@ def test_catalogue_filters_by_district_and_priority(
     everyone = make_session()
     client = client_for(teacher)
     assert sessions_in(client.get("/formations/", {"district": bassin.pk})) == [for_bassin.pk]
-    both = sessions_in(client.get("/formations/", {"priority": priority.pk}))
+    both = sessions_in(client.get("/formations/", {"priority": priority.code}))
     assert set(both) == {for_bassin.pk, everyone.pk}
+
+
+def test_the_priority_filter_lists_each_priority_once(client_for, teacher, priority):
+    """2010-2011 and this year both have the national plan's five priorities."""
+    from training.models import Priority
+
+    assert Priority.objects.filter(code=priority.code).count() >= 2
+    page = client_for(teacher).get("/formations/").content.decode()
+    assert page.count(f'<option value="{priority.code}"') == 1
+    assert page.count(f">{priority.title}</option>") == 1
 
 
 @pytest.mark.parametrize("n_sessions", [2, 15])

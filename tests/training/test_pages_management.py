@@ -444,7 +444,8 @@ def test_room_conflict_is_refused(client_for, manager, session, make_session):
     assert "La salle B12 est déjà occupée par « Intégrer l'ENT" in text(response)
 
 
-def test_slot_in_the_holidays_gives_a_warning(client_for, manager, session):
+def test_slot_in_the_holidays_gives_a_warning(client_for, manager, make_session, module_2010):
+    session = make_session(module=module_2010)
     paris = dt.timezone(dt.timedelta(hours=1))
     response = client_for(manager).post(
         f"/formations/sessions/{session.pk}/seances/nouvelle/",

@@ -100,7 +100,31 @@ def test_loading_twice_changes_nothing():
 
 
 def test_loading_again_keeps_what_was_edited_in_the_admin():
-    Priority.objects.filter(code="langue").update(title="Maîtrise de la langue (intitulé corrigé)")
+    national_2010 = Priority.objects.filter(plan__school_year__name="2010-2011")
+    national_2010.filter(code="langue").update(title="Maîtrise de la langue (intitulé corrigé)")
     load_reference_data()
-    assert Priority.objects.get(code="langue").title == "Maîtrise de la langue (intitulé corrigé)"
-    assert Priority.objects.count() == 5
+    assert national_2010.get(code="langue").title == "Maîtrise de la langue (intitulé corrigé)"
+    assert national_2010.count() == 5
+
+
+def test_a_new_school_year_copies_the_latest_national_plan():
+    from training.models import TrainingPlan
+    from training.reference import ensure_school_year
+
+    year = ensure_school_year(dt.date(2031, 11, 2))
+    assert (year.name, year.start, year.end) == (
+        "2031-2032",
+        dt.date(2031, 9, 1),
+        dt.date(2032, 8, 31),
+    )
+    plan = TrainingPlan.objects.get(school_year=year)
+    latest = TrainingPlan.objects.exclude(pk=plan.pk).order_by("-school_year__start").first()
+    assert sorted(plan.priorities.values_list("code", "title")) == sorted(
+        latest.priorities.values_list("code", "title")
+    )
+    assert list(plan.targets.values_list("degree", "target_minutes")) == list(
+        latest.targets.values_list("degree", "target_minutes")
+    )
+    # Asked again (or for another day of the year): the same year, nothing added.
+    assert ensure_school_year(dt.date(2032, 8, 31)) == year
+    assert plan.priorities.count() == latest.priorities.count()

@@ -5,6 +5,7 @@ on a hand-built ledger."""
 import pytest
 from django.utils import timezone
 
+from tests.conftest import CURRENT_YEAR
 from training import permissions
 from training import services as training_services
 from training.errors import TrainingError
@@ -19,8 +20,8 @@ Status = SchoolPlan.Status
 
 
 @pytest.fixture
-def plan(referent, school, school_year):
-    return services.create_plan(user=referent, school=school, school_year=school_year)
+def plan(referent, school, current_year):
+    return services.create_plan(user=referent, school=school, school_year=current_year)
 
 
 @pytest.fixture
@@ -47,12 +48,12 @@ def actions(plan):
 # --- Needs ----------------------------------------------------------------------------
 
 
-def test_teacher_submits_a_need_for_his_school(teacher, school, school_year):
+def test_teacher_submits_a_need_for_his_school(teacher, school, current_year):
     items = list(Item.objects.filter(code__in=["A.1-1", "B.2-1"]))
     need = services.submit_need(
         user=teacher, theme="Le TNI en classe", items=items, modality="in_person"
     )
-    assert (need.staff, need.school, need.school_year) == (teacher.staff, school, school_year)
+    assert (need.staff, need.school, need.school_year) == (teacher.staff, school, current_year)
     assert sorted(need.items.values_list("code", flat=True)) == ["A.1-1", "B.2-1"]
 
 
@@ -130,7 +131,9 @@ def test_each_step_is_told_by_e_mail(
     step(services.submit_plan, user=referent)
     [asked] = mailoutbox
     assert asked.to == [head.email]
-    assert asked.subject == f"[Dune] Plan de formation 2010-2011 à valider — {plan.school.name}"
+    assert (
+        asked.subject == f"[Dune] Plan de formation {CURRENT_YEAR} à valider — {plan.school.name}"
+    )
     plan_url = f"{settings.SITE_URL}/plan-de-formation/{plan.pk}/"
     assert plan_url in asked.body
     step(services.return_plan, user=head, comment="Ajoutez une ligne sur l'ENT.")
@@ -145,18 +148,18 @@ def test_each_step_is_told_by_e_mail(
 
 
 def test_a_head_drafting_his_own_plan_gets_no_e_mail_about_it(
-    head, school, school_year, line_data, mailoutbox, django_capture_on_commit_callbacks
+    head, school, current_year, line_data, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        plan = services.create_plan(user=head, school=school, school_year=school_year)
+        plan = services.create_plan(user=head, school=school, school_year=current_year)
         services.add_line(user=head, plan=plan, data=line_data)
         services.submit_plan(user=head, plan=plan)
         services.approve_plan(user=head, plan=plan)
     assert mailoutbox == []
 
 
-def test_head_may_draft_the_plan_himself(head, school, school_year, line_data):
-    plan = services.create_plan(user=head, school=school, school_year=school_year)
+def test_head_may_draft_the_plan_himself(head, school, current_year, line_data):
+    plan = services.create_plan(user=head, school=school, school_year=current_year)
     services.add_line(user=head, plan=plan, data=line_data)
     services.submit_plan(user=head, plan=plan)
     plan = services.approve_plan(user=head, plan=plan)
@@ -176,7 +179,7 @@ def test_plan_without_lines_cannot_be_submitted(plan, referent):
 
 
 def test_only_the_referent_or_head_of_the_school_drafts(
-    plan, teacher, auditor, manager, outsider, trainer, line_data, school, school_year
+    plan, teacher, auditor, manager, outsider, trainer, line_data, school, current_year
 ):
     before = snapshot(plan)
     for user in (teacher, auditor, manager, outsider, trainer):
@@ -187,7 +190,7 @@ def test_only_the_referent_or_head_of_the_school_drafts(
             services.submit_plan(user=user, plan=plan)
     assert snapshot(plan) == before
     with pytest.raises(TrainingError, match="référent numérique"):
-        services.create_plan(user=teacher, school=school, school_year=school_year)
+        services.create_plan(user=teacher, school=school, school_year=current_year)
 
 
 def test_only_the_head_of_the_school_returns_or_approves(plan, referent, outsider, line_data):
@@ -270,9 +273,9 @@ def test_new_version_only_from_an_approved_plan(plan, referent):
     assert SchoolPlan.objects.count() == 1
 
 
-def test_a_second_first_version_is_refused(plan, head, school, school_year):
+def test_a_second_first_version_is_refused(plan, head, school, current_year):
     with pytest.raises(TrainingError, match="existe déjà"):
-        services.create_plan(user=head, school=school, school_year=school_year)
+        services.create_plan(user=head, school=school, school_year=current_year)
     assert SchoolPlan.objects.count() == 1
 
 
@@ -322,9 +325,9 @@ def test_line_edit_and_removal_are_in_the_history(plan, referent, line_data):
     assert plan.events.last().detail == "Tableur"
 
 
-def test_closed_year_refuses_plan_changes(plan, referent, line_data, school_year):
-    school_year.closed_at = timezone.now()
-    school_year.save(update_fields=["closed_at"])
+def test_closed_year_refuses_plan_changes(plan, referent, line_data, current_year):
+    current_year.closed_at = timezone.now()
+    current_year.save(update_fields=["closed_at"])
     before = snapshot(plan)
     with pytest.raises(TrainingError, match="close"):
         services.add_line(user=referent, plan=plan, data=line_data)
@@ -332,19 +335,19 @@ def test_closed_year_refuses_plan_changes(plan, referent, line_data, school_year
 
 
 def test_year_closed_for_the_academy_refuses_plan_changes(
-    plan, referent, line_data, school_year, academy, auditor, teacher
+    plan, referent, line_data, current_year, academy, auditor, teacher
 ):
     from training.models import AcademyYearClosure
 
     AcademyYearClosure.objects.create(
-        academy=academy, school_year=school_year, closed_at=timezone.now(), closed_by=auditor
+        academy=academy, school_year=current_year, closed_at=timezone.now(), closed_by=auditor
     )
     before = snapshot(plan)
     with pytest.raises(TrainingError, match="close") as exc:
         services.add_line(user=referent, plan=plan, data=line_data)
     assert exc.value.status == 409
     with pytest.raises(TrainingError, match="close"):
-        services.submit_need(user=teacher, theme="ENT", school_year=school_year)
+        services.submit_need(user=teacher, theme="ENT", school_year=current_year)
     assert snapshot(plan) == before
     assert not TrainingNeed.objects.exists()
 
@@ -460,7 +463,7 @@ def test_realisation_counts_credited_minutes_of_targets_on_the_module(
 
 
 def test_realisation_ignores_other_years_and_other_people(
-    plan, referent, module, priority, trainer, teacher, outsider, past_session, school_year
+    plan, referent, module, priority, trainer, teacher, outsider, past_session, current_year
 ):
     slot = past_session.slots.get()
     training_services.record_attendance(
@@ -476,7 +479,7 @@ def test_realisation_ignores_other_years_and_other_people(
     assert (row.targets, row.credited_minutes, row.rate) == (1, 0, 0.0)
 
 
-def _plans_with_lines(count, academy, school_year, module, make_user):
+def _plans_with_lines(count, academy, current_year, module, make_user):
     from training.models import RoleMembership, School
     from training.validators import uai_check_letter
 
@@ -489,7 +492,7 @@ def _plans_with_lines(count, academy, school_year, module, make_user):
         head = make_user()
         RoleMembership.objects.create(user=head, role=RoleMembership.Role.HEAD, school=school)
         make_user(school=school)
-        plan = services.create_plan(user=head, school=school, school_year=school_year)
+        plan = services.create_plan(user=head, school=school, school_year=current_year)
         services.add_line(user=head, plan=plan, data=LineData(module=module, planned_minutes=60))
         services.add_line(
             user=head,
@@ -501,10 +504,10 @@ def _plans_with_lines(count, academy, school_year, module, make_user):
 
 
 def test_realisation_of_many_plans_takes_a_fixed_number_of_queries(
-    academy, school_year, module, make_user, django_assert_num_queries
+    academy, current_year, module, make_user, django_assert_num_queries
 ):
-    few = _plans_with_lines(1, academy, school_year, module, make_user)
-    many = _plans_with_lines(4, academy, school_year, module, make_user)
+    few = _plans_with_lines(1, academy, current_year, module, make_user)
+    many = _plans_with_lines(4, academy, current_year, module, make_user)
     with django_assert_num_queries(4):
         assert len(plans_realisation(few)) == 1
     with django_assert_num_queries(4):

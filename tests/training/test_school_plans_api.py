@@ -4,6 +4,7 @@ French message, and nothing changed by a refusal."""
 
 import pytest
 
+from tests.conftest import CURRENT_YEAR
 from training.models import SchoolPlan, TrainingNeed
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def get(client, path, **params):
 @pytest.fixture
 def plan_id(client_for, referent, module):
     client = client_for(referent)
-    response = post(client, "/school-plans", {"uai": "0783288A", "school_year": "2010-2011"})
+    response = post(client, "/school-plans", {"uai": "0783288A", "school_year": CURRENT_YEAR})
     assert response.status_code == 201, response.content
     plan_id = response.json()["id"]
     response = post(
@@ -44,7 +45,7 @@ def test_teacher_creates_and_lists_own_needs(client_for, teacher, outsider):
     response = post(
         client,
         "/needs",
-        {"theme": "Le TNI", "items": ["A.1-1"], "modality": "virtual", "school_year": "2010-2011"},
+        {"theme": "Le TNI", "items": ["A.1-1"], "modality": "virtual", "school_year": CURRENT_YEAR},
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -111,9 +112,9 @@ def test_referent_cannot_approve(client_for, referent, plan_id):
 
 def test_empty_plan_cannot_be_submitted(client_for, referent):
     client = client_for(referent)
-    plan_id = post(client, "/school-plans", {"uai": "0783288A", "school_year": "2010-2011"}).json()[
-        "id"
-    ]
+    plan_id = post(
+        client, "/school-plans", {"uai": "0783288A", "school_year": CURRENT_YEAR}
+    ).json()["id"]
     response = post(client, f"/school-plans/{plan_id}/submit")
     assert response.status_code == 409 and "sans ligne" in response.json()["detail"]
 
@@ -144,7 +145,7 @@ def test_outsider_gets_404(client_for, outsider, plan_id, referent):
     assert client.delete(f"{API}/school-plans/lines/{line_id}").status_code == 404
     assert get(client, "/school-plans").json()["items"] == []
     assert (
-        post(client, "/school-plans", {"uai": "0783288A", "school_year": "2010-2011"}).status_code
+        post(client, "/school-plans", {"uai": "0783288A", "school_year": CURRENT_YEAR}).status_code
         == 404
     )
     assert SchoolPlan.objects.get().status == "submitted"
@@ -155,7 +156,7 @@ def test_rectorate_lists_submitted_plans_only(client_for, auditor, referent, pla
     assert get(client, "/school-plans").json()["items"] == []
     assert get(client, f"/school-plans/{plan_id}").status_code == 404
     post(client_for(referent), f"/school-plans/{plan_id}/submit")
-    items = get(client, "/school-plans", school_year="2010-2011").json()["items"]
+    items = get(client, "/school-plans", school_year=CURRENT_YEAR).json()["items"]
     assert [(p["id"], p["status"], p["uai"]) for p in items] == [(plan_id, "submitted", "0783288A")]
     assert get(client, f"/school-plans/{plan_id}").json()["lines"][0]["planned_minutes"] == 180
     # Read only.

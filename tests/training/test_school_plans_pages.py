@@ -7,6 +7,7 @@ import html
 import pytest
 from django.urls import reverse
 
+from tests.conftest import CURRENT_YEAR
 from training.models import SchoolPlan, TrainingNeed
 from training.services import school_plans as services
 from training.services.school_plans import LineData
@@ -16,8 +17,8 @@ Status = SchoolPlan.Status
 
 
 @pytest.fixture
-def plan(referent, school, school_year):
-    return services.create_plan(user=referent, school=school, school_year=school_year)
+def plan(referent, school, current_year):
+    return services.create_plan(user=referent, school=school, school_year=current_year)
 
 
 @pytest.fixture
@@ -70,10 +71,10 @@ def test_referent_lands_on_his_school_and_starts_the_plan(client_for, referent, 
     assert response["Location"] == url("school_plan", school.uai)
     page = client.get(url("school_plan", school.uai)).content.decode()
     assert "Commencer le plan de formation" in page
-    response = client.post(url("school_plan_create", school.uai), {"annee": "2010-2011"})
+    response = client.post(url("school_plan_create", school.uai), {"annee": CURRENT_YEAR})
     plan = SchoolPlan.objects.get()
     assert response["Location"] == url("school_plan_detail", plan.pk)
-    assert client.get(url("school_plan", school.uai) + "?annee=2010-2011")["Location"] == url(
+    assert client.get(url("school_plan", school.uai) + f"?annee={CURRENT_YEAR}")["Location"] == url(
         "school_plan_detail", plan.pk
     )
 
@@ -186,16 +187,16 @@ def test_academy_list_shows_plans_with_realisation(
     make_user,
 ):
     client = client_for(auditor)
-    response = client.get(url("school_plans_academy"), {"annee": "2010-2011"})
+    response = client.get(url("school_plans_academy"), {"annee": CURRENT_YEAR})
     rows = response.context["rows"]
     assert [(plan.pk, r.rate) for plan, r in rows] == [(submitted.pk, 0.0)]
     assert "Collège Jean Moulin" in response.content.decode()
 
-    page = client_for(national).get(url("school_plans_academy"), {"annee": "2010-2011"})
+    page = client_for(national).get(url("school_plans_academy"), {"annee": CURRENT_YEAR})
     assert [plan.pk for plan, _r in page.context["rows"]] == [submitted.pk]
 
     paris_auditor = make_user(role="auditor", academy=other_academy)
-    page = client_for(paris_auditor).get(url("school_plans_academy"), {"annee": "2010-2011"})
+    page = client_for(paris_auditor).get(url("school_plans_academy"), {"annee": CURRENT_YEAR})
     assert page.context["rows"] == []
 
 
@@ -213,10 +214,10 @@ def test_line_edit_page(client_for, referent, plan, module):
     assert (line.theme, line.planned_minutes) == ("Tableur", 90)
 
 
-def _submitted_plans(count, academy, school_year, module, make_user):
+def _submitted_plans(count, academy, current_year, module, make_user):
     from tests.training.test_school_plans import _plans_with_lines
 
-    plans = _plans_with_lines(count, academy, school_year, module, make_user)
+    plans = _plans_with_lines(count, academy, current_year, module, make_user)
     for plan in plans:
         head = plan.school.memberships.get().user
         services.submit_plan(user=head, plan=plan)
@@ -224,7 +225,7 @@ def _submitted_plans(count, academy, school_year, module, make_user):
 
 
 def test_academy_list_queries_do_not_grow_with_plans(
-    client_for, auditor, academy, school_year, module, make_user
+    client_for, auditor, academy, current_year, module, make_user
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -232,9 +233,9 @@ def test_academy_list_queries_do_not_grow_with_plans(
     client = client_for(auditor)
     counts = []
     for count in (1, 5):
-        _submitted_plans(count, academy, school_year, module, make_user)
+        _submitted_plans(count, academy, current_year, module, make_user)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url("school_plans_academy"), {"annee": "2010-2011"})
+            response = client.get(url("school_plans_academy"), {"annee": CURRENT_YEAR})
         counts.append(len(queries))
     assert len(response.context["rows"]) == 6
     assert counts[0] == counts[1]

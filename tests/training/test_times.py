@@ -76,3 +76,44 @@ def test_an_enrolment_window_closing_before_it_opens_says_so_in_french(manager, 
         )
     assert "La clôture des inscriptions doit venir après leur ouverture." in str(refused.value)
     assert "session_window_ordered" not in str(refused.value)
+
+
+# --- A séance lies in its programme's school year ----------------------------------------
+
+
+def test_a_seance_before_the_school_year_is_refused(manager, session):
+    paris = dt.timezone(dt.timedelta(hours=1))
+    start = dt.datetime(1900, 1, 1, 9, tzinfo=paris)
+    year = session.module.programme.school_year
+    with pytest.raises(TrainingError, match=f"pendant l'année scolaire {year.name}"):
+        add(manager, session, start, start + dt.timedelta(hours=3))
+    assert not Slot.objects.filter(start=start).exists()
+
+
+def test_a_seance_of_another_school_year_is_refused(manager, session, module_2010):
+    """A 2010 date for a programme of this year, and this year's date for 2010-2011."""
+    start = dt.datetime.combine(dt.date(2011, 3, 8), dt.time(9), dt.UTC)
+    with pytest.raises(TrainingError, match="du 01/09/"):
+        add(manager, session, start, start + dt.timedelta(hours=2))
+    session_2010 = services.create_session(
+        user=manager, module=module_2010, group="10", capacity=10
+    )
+    with pytest.raises(TrainingError, match="année scolaire 2010-2011"):
+        add(manager, session_2010, at(40, 9), at(40, 11))
+    assert add(manager, session_2010, start, start + dt.timedelta(hours=2)).slot.pk
+
+
+def test_the_first_and_last_days_of_the_year_are_accepted(manager, session):
+    from django.utils import timezone
+
+    year = session.module.programme.school_year
+    paris = timezone.get_current_timezone()
+    first = dt.datetime.combine(year.start, dt.time(9), paris)
+    last = dt.datetime.combine(year.end, dt.time(14), paris)
+    assert add(manager, session, first, first + dt.timedelta(hours=3)).slot.pk
+    assert add(manager, session, last, last + dt.timedelta(hours=3)).slot.pk
+    # Online work may run until midnight of the last day, not a minute beyond.
+    window_end = dt.datetime.combine(year.end + dt.timedelta(days=1), dt.time(0), paris)
+    assert add(manager, session, last, window_end, "self_paced").slot.pk
+    with pytest.raises(TrainingError, match="pendant l'année scolaire"):
+        add(manager, session, last, window_end + dt.timedelta(minutes=1), "self_paced")

@@ -22,16 +22,14 @@ from training.models import (
     Academy,
     Degree,
     District,
-    HoursTarget,
-    Priority,
     RoleMembership,
     School,
     SchoolKind,
     SchoolYear,
     Staff,
-    TrainingPlan,
     degree_of_kind,
 )
+from training.reference import ensure_school_year
 from training.validators import uai_check_letter
 
 DEMO_ACADEMY_CODE = "25"  # Versailles
@@ -405,29 +403,6 @@ def _seed_named_accounts(demo: DemoDirectory, password: str) -> None:
 
 
 def current_school_year(today: dt.date) -> SchoolYear:
-    """The school year containing ``today`` (1 September – 31 August), created for the
-    demo with a copy of the 2010-2011 national plan, so that the demo lives in the
-    present: sessions to come, windows open."""
-    first = today.year if today.month >= 9 else today.year - 1
-    year, _ = SchoolYear.objects.get_or_create(
-        name=f"{first}-{first + 1}",
-        defaults={"start": dt.date(first, 9, 1), "end": dt.date(first + 1, 8, 31)},
-    )
-    reference = TrainingPlan.objects.get(school_year__name="2010-2011")
-    plan, created = TrainingPlan.objects.get_or_create(
-        school_year=year, defaults={"title": f"Plan de formation {year.name} (démonstration)"}
-    )
-    if created:
-        for priority in reference.priorities.all():
-            Priority.objects.create(
-                plan=plan, code=priority.code, title=priority.title, order=priority.order
-            )
-        for target in reference.targets.all():
-            HoursTarget.objects.create(
-                plan=plan,
-                degree=target.degree,
-                target_minutes=target.target_minutes,
-                min_training_minutes=target.min_training_minutes,
-                online_allowed=target.online_allowed,
-            )
-    return year
+    """The school year containing ``today``, so that the demo lives in the present:
+    sessions to come, windows open (its national plan copied from 2010-2011's)."""
+    return ensure_school_year(today)

@@ -348,6 +348,21 @@ def _check_slot_times(slot: Slot) -> None:
     if not (slot.start and slot.end):
         return
     start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    year = slot.session.module.programme.school_year
+    # A window ending at midnight ends on the day before.
+    last_day = timezone.localtime(slot.end - dt.timedelta(microseconds=1)).date()
+    if start.date() < year.start or last_day > year.end:
+        raise TrainingError(
+            _(
+                "Une séance de ce programme a lieu pendant l'année scolaire %(year)s "
+                "(du %(start)s au %(end)s)."
+            )
+            % {
+                "year": year.name,
+                "start": year.start.strftime("%d/%m/%Y"),
+                "end": year.end.strftime("%d/%m/%Y"),
+            }
+        )
     if slot.modality == Modality.SELF_PACED:
         return
     if start.date() != end.date():

@@ -8,17 +8,26 @@ It lives in ``referents`` because it seeds both apps (``referents`` may import
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from referents.demo import book_referents, seed_referent_activity, seed_referents
+from referents.demo import (
+    HISTORY_YEAR,
+    book_referents,
+    seed_referent_activity,
+    seed_referents,
+)
 from training.demo.activity import seed_activity
 from training.demo.catalogue import seed_catalogue
 from training.demo.directory import seed_directory
 from training.demo.national import NATIONAL_SCHOOLS, NATIONAL_STAFF, seed_national
 from training.demo.volume import seed_hours
-from training.models import Academy
-from training.reference import load_reference_data
+from training.imports.calendar import SHIPPED, import_school_calendar
+from training.models import Academy, SchoolYear
+from training.reference import ensure_school_year, load_reference_data
+from training.services.closing import close_year_nationally
 
 
 class Command(BaseCommand):
@@ -65,6 +74,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             load_reference_data()
+            # The current year, with the ministry's calendar when the repository ships it.
+            ensure_school_year(timezone.localdate())
+            import_school_calendar(SHIPPED.read_bytes())
             if national:
                 # Versailles first: the demo's named accounts, catalogue and référents.
                 demo, *_others = seed_national(n_staff=n_staff, n_schools=n_schools)
@@ -75,6 +87,14 @@ class Command(BaseCommand):
             seed_referent_activity(demo)
             book_referents(sessions[2])
             seed_activity(demo)
+            # 2010-2011 is history: closed for every académie, its ledgers frozen.
+            national_user = get_user_model().objects.get(username="national")
+            close_year_nationally(
+                user=national_user,
+                school_year=SchoolYear.objects.get(name=HISTORY_YEAR),
+                confirm=True,
+                refresh=False,
+            )
         where = "30 académies" if national else f"Académie de démonstration {demo.academy.name}"
         self.stdout.write(
             self.style.SUCCESS(
