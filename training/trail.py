@@ -4,11 +4,10 @@ of their entries for an object's page and for the académie's auditors.
 Every create, update and delete made through the ORM's ``save()``/``delete()`` is
 recorded with who (the signed-in person, none for a job), when, from which request or job
 (``training.origin``) and the fields before and after. Writes in bulk (imports'
-``bulk_create``/``bulk_update``, ``QuerySet.update``) send no signal: the import run itself
-is their record (who, when, which file, the counts). Enrolments have their own trail,
-``EnrolmentEvent`` (each change of state with its author and reason), written on the
-booking path without a second row per change. Entries are never edited: the model
-refuses it (``accounts``' and the admin's pages only read them).
+``bulk_create``/``bulk_update``/``COPY``, ``QuerySet.update``) send no signal: they write
+their entries themselves, in bulk too (``entry_rows``, ``record_bulk``), one per row
+changed, marked ``{"bulk": true}``. Entries are never edited: the model refuses it
+(``accounts``' and the admin's pages only read them).
 """
 
 from __future__ import annotations
@@ -19,8 +18,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.signals import pre_delete, pre_save
+from django.utils import timezone
 
+from training import origin
 from training.models import (
+    Enrolment,
     ItemEvidence,
     Module,
     Programme,
@@ -35,6 +37,7 @@ from training.models import (
 # Each followed model, and how its rows belong to an académie (the auditors' scope).
 ACADEMY_OF = {
     Session: "module__programme__academy",
+    Enrolment: "session__module__programme__academy",
     Slot: "session__module__programme__academy",
     Programme: "academy",
     Module: "programme__academy",
@@ -69,6 +72,62 @@ def _never_edited(sender, instance, **kwargs):
 
 def _never_deleted(sender, instance, **kwargs):
     raise PermissionDenied("The trail is never deleted.")
+
+
+CREATE, UPDATE, DELETE = LogEntry.Action.CREATE, LogEntry.Action.UPDATE, LogEntry.Action.DELETE
+
+
+def _text(value) -> str:
+    return "None" if value is None else str(value)
+
+
+def changes_of(before: dict | None, after: dict) -> dict[str, list[str]]:
+    """auditlog's shape of changes, ``{field: [before, after]}``, for the fields that
+    differ (every field for a creation, ``before`` None)."""
+    before = before or {}
+    return {
+        field: [_text(before.get(field)), _text(value)]
+        for field, value in after.items()
+        if before.get(field) != value or not before
+    }
+
+
+def entry_rows(
+    model, changes_by_pk: dict, action: int, *, actor, reprs: dict | None = None
+) -> list[dict]:
+    """The trail's rows (attribute → value) for writes made in bulk on ``model``:
+    ``changes_by_pk`` maps each row's id to its ``changes_of``; ``actor`` is who writes
+    (the import's author; None for a command or a job without one), the origin the
+    request or job at work. For ``insert_rows`` or ``record_bulk``."""
+    content_type = ContentType.objects.get_for_model(model)
+    now, cid = timezone.now(), origin.current()
+    name = str(model._meta.verbose_name)
+    return [
+        {
+            "content_type_id": content_type.pk,
+            "object_pk": str(pk),
+            "object_id": pk,
+            "object_repr": (reprs or {}).get(pk) or f"{name} {pk}",
+            "action": action,
+            "changes": changes,
+            "changes_text": "",
+            "actor_id": getattr(actor, "pk", None),
+            "actor_email": getattr(actor, "email", None),
+            "cid": cid,
+            "timestamp": now,
+            "additional_data": {"bulk": True},
+        }
+        for pk, changes in changes_by_pk.items()
+    ]
+
+
+def record_bulk(model, changes_by_pk: dict, action: int, **kwargs) -> None:
+    """Write the entries of a bulk write (a few hundred rows at most; imports of
+    thousands go through ``insert_rows``, COPY on PostgreSQL)."""
+    LogEntry.objects.bulk_create(
+        [LogEntry(**row) for row in entry_rows(model, changes_by_pk, action, **kwargs)],
+        batch_size=1000,
+    )
 
 
 def entries_for(*objects) -> QuerySet[LogEntry]:

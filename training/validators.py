@@ -5,6 +5,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+# The longest free texts a person writes: a description, a comment, a motivation; and a
+# letter (the référent's mission letter). Enforced by the models' forms, the API schemas
+# and the services alike.
+TEXT_MAX_LENGTH = 2000
+LETTER_MAX_LENGTH = 5000
+
 UAI_RE = re.compile(r"^[0-9]{7}[A-Z]$")
 # 23 letters: I, O and Q are left out so that they are not read as 1, 0 and 0.
 UAI_CHECK_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"

@@ -13,6 +13,7 @@ from referents.forms.fields import EurosField
 from referents.models import AllowanceScheme
 from training.forms import DateInput
 from training.forms.base import DuneForm
+from training.validators import LETTER_MAX_LENGTH
 
 MISSION_LETTER = """Lettre de mission du référent pour les usages pédagogiques numériques
 
@@ -46,7 +47,9 @@ class AppointForm(DuneForm):
     )
     start = forms.DateField(label=_("Date de début"), widget=DateInput)
     mission_letter = forms.CharField(
-        label=_("Lettre de mission"), widget=forms.Textarea(attrs={"rows": 16})
+        label=_("Lettre de mission"),
+        max_length=LETTER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 16}),
     )
 
     def __init__(self, *args, **kwargs):

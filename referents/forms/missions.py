@@ -9,6 +9,7 @@ from referents.models import MissionLog
 from training.forms import DateInput
 from training.forms.base import DuneForm
 from training.models import Session, Staff
+from training.validators import TEXT_MAX_LENGTH
 
 
 class MissionLogForm(DuneForm):
@@ -21,7 +22,9 @@ class MissionLogForm(DuneForm):
         required=False,
     )
     minutes = forms.IntegerField(label=_("Durée (minutes)"), required=False)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea, required=False
+    )
     colleagues = forms.ModelMultipleChoiceField(
         label=_("Collègues concernés"), queryset=Staff.objects.none(), required=False
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training.models import School, SchoolYear, Staff
+from training.validators import LETTER_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -51,8 +52,10 @@ class Appointment(models.Model):
         blank=True,
         help_text=_("De la fin de mission, ou du refus de la candidature"),
     )
-    motivation = models.TextField(_("motivation"), blank=True)
-    mission_letter = models.TextField(_("lettre de mission"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True, max_length=TEXT_MAX_LENGTH)
+    mission_letter = models.TextField(
+        _("lettre de mission"), blank=True, max_length=LETTER_MAX_LENGTH
+    )
     scheme = models.ForeignKey(
         "referents.AllowanceScheme",
         on_delete=models.PROTECT,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referents.models.appointments import Appointment
 from training.models import Staff
+from training.validators import TEXT_MAX_LENGTH
 
 
 class MissionLog(models.Model):
@@ -30,7 +31,7 @@ class MissionLog(models.Model):
     session = models.ForeignKey(
         "training.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     colleagues = models.ManyToManyField(
         Staff, blank=True, related_name="+", verbose_name=_("collègues concernés")
     )

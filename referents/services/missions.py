@@ -19,8 +19,9 @@ from training.formatting import duration
 from training.models import Session, Slot, Staff
 from training.roles import staff_of
 from training.services.closing import is_frozen
+from training.validators import TEXT_MAX_LENGTH
 
-DESCRIPTION_MAX = 2000
+DESCRIPTION_MAX = TEXT_MAX_LENGTH
 
 
 def _session_minutes(session: Session) -> int:

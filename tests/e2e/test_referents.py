@@ -1,6 +1,7 @@
-"""The référent journey of the demo académie: a collège teacher applies to be its
-référent numérique, her head appoints her, she logs a mission, and her head attests
-service fait and reads the school's activity report for the year."""
+"""The référent journey of the demo académie: a collège teacher applies to be a
+référent numérique of her collège, whose référent this year is Julien Moreau; her head
+shares the mission between them and appoints her, she logs a mission, and her head
+attests service fait for the month and reads the school's activity report."""
 
 import re
 
@@ -36,6 +37,10 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
     login("directeur")
     page.goto("/referents/etablissement/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Référent numérique")
+    # The collège has its référent: a second one means sharing the mission.
+    share = page.locator("form").filter(has_text="Qui assure la mission ?")
+    share.get_by_text("Deux référents, qui partagent la mission").click()
+    share.get_by_role("button", name="Enregistrer").click()
     claire = designation(page, r"Claire Martin — .*\(Candidature\)")
     expect(claire).to_have_count(1)
     expect(claire).to_contain_text("géométrie dynamique")
@@ -65,13 +70,14 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
 
     login("directeur")
     page.goto("/referents/etablissement/")
-    # The month's instalment is computed by the monthly job, not yet run for her:
-    # the page says so, and offers nothing to attest.
+    # This month's instalment of Julien Moreau awaits service fait; Claire's is not
+    # computed yet (the monthly job has not run for her).
     page.get_by_role("button", name="Afficher le mois").click()
-    expect(page.get_by_role("table").filter(has_text="Mensualités de")).to_contain_text(
-        "Aucune mensualité ce mois-ci."
-    )
-    expect(page.get_by_role("button", name=re.compile("Attester le service fait"))).to_have_count(0)
+    month = page.get_by_role("table").filter(has_text="Mensualités de")
+    expect(month).to_contain_text("Julien Moreau")
+    expect(month).not_to_contain_text("Claire Martin")
+    page.get_by_role("button", name=re.compile("Attester le service fait")).click()
+    expect(page.get_by_text(re.compile("Service fait attesté"))).to_be_visible()
 
     page.get_by_role("link", name=re.compile("Rapport d'activité du référent")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -81,6 +87,11 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
         "xpath=following-sibling::ul[1]"
     )
     expect(referents).to_contain_text("Claire Martin")
+    expect(referents).to_contain_text("Julien Moreau")
     row = page.get_by_role("row").filter(has_text=MISSION)
     expect(row).to_have_count(1)
-    expect(row.get_by_role("cell")).to_have_text([MISSION, "1", "1,0 h"])
+    # Her hour, with the accompaniments of Julien Moreau's journal this year (in
+    # December: 1 h and 1 h 30, hence 3 and 3,5 h; fewer early in the year).
+    expect(row.get_by_role("cell")).to_have_text(
+        [MISSION, re.compile(r"^\d+$"), re.compile(r"^\d+,\d h$")]
+    )

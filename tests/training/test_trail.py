@@ -82,3 +82,78 @@ def test_the_trail_is_never_edited_nor_deleted(client_for, manager, session):
         entry.save()
     with pytest.raises(PermissionDenied):
         entry.delete()
+
+
+# --- Writes in bulk and enrolments ----------------------------------------------------
+
+
+def import_file(kind, academy, manager, content: bytes):
+    from training.imports import runner
+
+    plan, written = runner.run_file(
+        kind=kind, academy=academy, user=manager, data=content, dry_run=False, force=False
+    )
+    assert written, plan.refused
+    return plan
+
+
+def bulk_entries(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), additional_data__bulk=True
+    )
+
+
+def test_an_import_of_schools_leaves_an_entry_per_school_created_or_changed(academy, manager):
+    from tests.training.test_imports import data
+    from training.models import School
+
+    content = data("schools_utf8_semicolon.csv")
+    import_file("schools", academy, manager, content)
+    created = bulk_entries(School).filter(action=LogEntry.Action.CREATE)
+    assert created.count() == 4
+    college = School.objects.get(uai="0781001P")
+    entry = created.get(object_id=college.pk)
+    assert entry.actor == manager
+    assert entry.changes_dict["name"] == ["None", "Collège Les Saules"]
+    assert str(college) == entry.object_repr
+    # Changed again: one entry, the old and the new name.
+    import_file(
+        "schools",
+        academy,
+        manager,
+        content.replace("Lycée Camille Pissarro".encode(), "Lycée Camille-Pissarro".encode()),
+    )
+    [update] = bulk_entries(School).filter(action=LogEntry.Action.UPDATE)
+    assert update.changes_dict == {"name": ["Lycée Camille Pissarro", "Lycée Camille-Pissarro"]}
+    # The trail shows it like any other change: the auditors' search finds it.
+    assert trail.entries_of_academies([academy.pk]).filter(pk=update.pk).exists()
+
+
+def test_an_import_of_staff_leaves_an_entry_per_person(academy, manager, school, other_school):
+    from tests.training.test_imports import data
+    from training.models import Staff
+
+    import_file("staff", academy, manager, data("staff_cp1252.csv"))
+    created = bulk_entries(Staff).filter(action=LogEntry.Action.CREATE)
+    imported = Staff.objects.filter(school__academy=academy)
+    assert created.count() >= 1
+    assert set(created.values_list("object_id", flat=True)) <= set(
+        imported.values_list("pk", flat=True)
+    )
+    for entry in created:
+        assert entry.actor == manager and "school_id" in entry.changes_dict
+
+
+def test_an_enrolment_is_followed_by_the_trail(teacher, session, head):
+    from training import services
+
+    enrolment = services.request_enrolment(user=teacher, session=session, staff=teacher.staff)
+    entries = LogEntry.objects.get_for_object(enrolment)
+    assert entries.filter(action=LogEntry.Action.CREATE).exists()
+    services.approve_enrolment(user=head, enrolment=enrolment)
+    enrolment.refresh_from_db()
+    update = LogEntry.objects.get_for_object(enrolment).filter(action=LogEntry.Action.UPDATE)
+    assert update.exists()
+    assert update.latest("timestamp").changes_dict["state"][1] == enrolment.state

@@ -34,6 +34,7 @@ class SessionForm(forms.ModelForm, DuneForm):
     )
     extra_trainers = forms.CharField(
         label=_("Autres formateurs (identifiants agents)"),
+        max_length=500,
         required=False,
         help_text=_("Personnels de l'académie, séparés par des virgules."),
     )
@@ -196,7 +197,10 @@ class SlotForm(DuneForm):
     )
     room = forms.CharField(label=_("Salle"), max_length=100, required=False)
     video_url = forms.URLField(
-        label=_("Lien de la classe virtuelle"), required=False, assume_scheme="https"
+        label=_("Lien de la classe virtuelle"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
     )
     override = forms.BooleanField(
         label=_("Passer outre les conflits signalés"),

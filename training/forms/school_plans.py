@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from training.forms.base import DuneForm
 from training.models import Item, Modality, Module, Priority, School, SchoolYear, Staff
 from training.records import C2I2E
+from training.validators import TEXT_MAX_LENGTH
 
 MODALITY_CHOICES = [("", _("Indifférente")), *Modality.choices]
 
@@ -32,7 +33,10 @@ class NeedForm(DuneForm):
         help_text=_("Par exemple : « le tableau numérique interactif en mathématiques »."),
     )
     description = forms.CharField(
-        label=_("Précisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Précisions"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     modality = forms.ChoiceField(
         label=_("Modalité souhaitée"), choices=MODALITY_CHOICES, required=False
@@ -93,5 +97,8 @@ class LineForm(DuneForm):
 
 class CommentForm(DuneForm):
     comment = forms.CharField(
-        label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Commentaire"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

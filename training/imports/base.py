@@ -4,14 +4,17 @@ and ``apply`` (writes the valid lines, in the caller's transaction)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from training import trail
 from training.imports.reader import Column, Table, read_table
 
 Progress = Callable[[int, int], None]
@@ -56,7 +59,12 @@ def insert_rows(model, rows: list[dict]) -> None:
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([row[c] if c in row else defaults[c] for c in columns])
+            copy.write_row([_copy_value(row[c] if c in row else defaults[c]) for c in columns])
+
+
+def _copy_value(value):
+    """A JSON field's value (the trail's changes) as COPY reads it: its text."""
+    return json.dumps(value) if isinstance(value, dict | list) else value
 
 
 class LineRefused(Exception):
@@ -150,6 +158,14 @@ class Importer:
         """Write the valid lines of ``plan``. Call inside a transaction."""
         self._apply(plan, progress or (lambda done, total: None))
         return plan
+
+    def _trail(self, model, changes_by_pk: dict, action: int, reprs: dict) -> None:
+        """The trail's entries of rows written in bulk, by the import's author."""
+        changes_by_pk = {pk: changes for pk, changes in changes_by_pk.items() if changes}
+        insert_rows(
+            LogEntry,
+            trail.entry_rows(model, changes_by_pk, action, actor=self.user, reprs=reprs),
+        )
 
     def _plan(self, table: Table, plan: Plan, progress: Progress) -> None:
         raise NotImplementedError

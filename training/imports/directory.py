@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from training import trail
 from training.imports.base import (
     CHUNK,
     Importer,
@@ -219,19 +220,38 @@ class SchoolImporter(Importer):
         ]
         for done, batch in enumerate(chunks(new)):
             School.objects.bulk_create(batch)
+            self._trail(
+                School,
+                {s.pk: trail.changes_of(None, _school_fields(s)) for s in batch},
+                trail.CREATE,
+                {s.pk: str(s) for s in batch},
+            )
             progress(done * CHUNK, total)
         by_uai = {s.uai: s for s in School.objects.filter(uai__in=[r["uai"] for r in updates])}
-        changed = []
+        changed, changes = [], {}
         for row in updates:
             school = by_uai[row["uai"]]
+            before = _school_fields(school)
             school.name, school.kind, school.city = row["name"], row["kind"], row["city"]
             school.degree = degree_of_kind(row["kind"])
             school.district = self._district(districts, row["kind"], row["district"])
             changed.append(school)
+            changes[school.pk] = trail.changes_of(before, _school_fields(school))
         School.objects.bulk_update(
             changed, ["name", "kind", "degree", "city", "district"], batch_size=CHUNK
         )
+        self._trail(School, changes, trail.UPDATE, {s.pk: str(s) for s in changed})
         progress(total, total)
+
+
+def _school_fields(school: School) -> dict:
+    return {
+        "name": school.name,
+        "kind": school.kind,
+        "degree": school.degree,
+        "city": school.city,
+        "district": school.district_id,
+    }
 
 
 ROLES = {
@@ -264,6 +284,14 @@ def _role_key(value: str) -> str:
 STAFF_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 USER_FIELDS = ("first_name", "last_name", "email")
 STAFF_FIELDS = ("school_id", "discipline", "degree", "position", "active")
+
+
+def _staff_fields(row: dict) -> dict:
+    return {name: row[name] for name in (*USER_FIELDS, *STAFF_FIELDS)}
+
+
+def _staff_repr(row: dict) -> str:
+    return f"{row['first_name']} {row['last_name']} ({row['staff_id']})"
 
 
 def unusable_password() -> str:
@@ -341,6 +369,10 @@ class StaffImporter(Importer):
                 )
                 continue
             row["pk"], row["user_id"] = record["pk"], record["user_id"]
+            row["was"] = {
+                **{name: record[f"user__{name}"] for name in USER_FIELDS},
+                **{name: record[name] for name in STAFF_FIELDS},
+            }
             row["back"] = not record["active"]  # listed again: reactivated
             new_head = row["head"] and (record["user_id"], row["school_id"]) not in heads
             if new_head:
@@ -482,6 +514,20 @@ class StaffImporter(Importer):
                 ],
             )
             head_rows.extend(row for row in batch if row["head"])
+            created = {}
+            for keys in chunks([row["staff_id"] for row in batch]):
+                created.update(
+                    Staff.objects.filter(staff_id__in=keys).values_list("staff_id", "pk")
+                )
+            self._trail(
+                Staff,
+                {
+                    created[row["staff_id"]]: trail.changes_of(None, _staff_fields(row))
+                    for row in batch
+                },
+                trail.CREATE,
+                {created[row["staff_id"]]: _staff_repr(row) for row in batch},
+            )
             done += len(batch)
             progress(done, total)
         for batch in chunks(updates):
@@ -499,14 +545,27 @@ class StaffImporter(Importer):
                 ],
                 list(STAFF_FIELDS),
             )
+            self._trail(
+                Staff,
+                {row["pk"]: trail.changes_of(row["was"], _staff_fields(row)) for row in batch},
+                trail.UPDATE,
+                {row["pk"]: _staff_repr(row) for row in batch},
+            )
             done += len(batch)
             progress(done, total)
         back = [row["user_id"] for row in updates if row.get("back")]
         for batch in chunks(back):
             User.objects.filter(pk__in=batch).update(is_active=True)
         for batch in chunks(plan.work.get("leave", [])):
+            leaving = list(Staff.objects.filter(user_id__in=batch).values_list("pk", "staff_id"))
             Staff.objects.filter(user_id__in=batch).update(active=False)
             User.objects.filter(pk__in=batch).update(is_active=False)
+            self._trail(
+                Staff,
+                {pk: {"active": ["True", "False"]} for pk, _staff_id in leaving},
+                trail.UPDATE,
+                dict(leaving),
+            )
         RoleMembership.objects.bulk_create(
             [
                 RoleMembership(

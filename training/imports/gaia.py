@@ -464,12 +464,14 @@ class FormationsImporter(GaiaImporter):
                         override_reason=OVERRIDE_REASON,
                         **fields,
                     )
-                    Slot.objects.filter(pk=result.slot.pk).update(gaia_key=row["key"])
+                    result.slot.gaia_key = row["key"]  # saved, so that the trail records it
+                    result.slot.save(update_fields=["gaia_key"])
                     plan.created += 1
                 elif self._differs(slot, row):
                     if slot.status == Slot.Status.CANCELLED:
                         # Back in GAIA: scheduled again (a change, SEQUENCE bumped).
-                        Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.SCHEDULED)
+                        slot.status = Slot.Status.SCHEDULED
+                        slot.save(update_fields=["status"])
                     services.update_slot(
                         user=self.user,
                         slot=slot,
@@ -527,7 +529,8 @@ class FormationsImporter(GaiaImporter):
                     priority=priority,
                 )
             elif programme.title != row["programme_title"]:
-                Programme.objects.filter(pk=programme.pk).update(title=row["programme_title"])
+                programme.title = row["programme_title"]
+                programme.save(update_fields=["title"])
             programmes[key] = programme
         programme = programmes[key]
         mkey = (programme.pk, row["module_id"])
@@ -541,7 +544,8 @@ class FormationsImporter(GaiaImporter):
                     title=row["module_title"],
                 )
             elif module.title != row["module_title"]:
-                Module.objects.filter(pk=module.pk).update(title=row["module_title"])
+                module.title = row["module_title"]
+                module.save(update_fields=["title"])
             modules[mkey] = module
         module = modules[mkey]
         session = (
@@ -555,7 +559,7 @@ class FormationsImporter(GaiaImporter):
                 user=self.user, module=module, group=row["group"], capacity=DEFAULT_CAPACITY
             )
         if session.gaia_id != row["session_id"]:
-            Session.objects.filter(pk=session.pk).update(gaia_id=row["session_id"])
             session.gaia_id = row["session_id"]
+            session.save(update_fields=["gaia_id"])
         sessions[row["session_id"]] = session
         return session

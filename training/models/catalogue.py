@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from training.validators import TEXT_MAX_LENGTH
+
 from .directory import Academy, Degree, District, School, SchoolYear
 from .enrolment import Enrolment
 from .plan import Item, Priority
@@ -29,7 +31,7 @@ class ParcoursTemplate(models.Model):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     title = models.CharField(_("intitulé"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("modèle de parcours")
@@ -73,7 +75,7 @@ class Programme(models.Model):
         help_text=_("Identifiant du dispositif (10 caractères)"),
     )
     title = models.CharField(_("intitulé"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     priority = models.ForeignKey(
         Priority, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("priorité")
     )

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from training.validators import TEXT_MAX_LENGTH
+
 from .catalogue import Modality, Module
 from .directory import School, SchoolYear, Staff
 from .plan import Item, Priority
@@ -27,7 +29,7 @@ class TrainingNeed(models.Model):
         SchoolYear, on_delete=models.PROTECT, related_name="training_needs"
     )
     theme = models.CharField(_("thème"), max_length=200)
-    description = models.TextField(_("précisions"), blank=True)
+    description = models.TextField(_("précisions"), blank=True, max_length=TEXT_MAX_LENGTH)
     items = models.ManyToManyField(
         Item, blank=True, related_name="training_needs", verbose_name=_("items C2i2e")
     )
@@ -74,7 +76,9 @@ class SchoolPlan(models.Model):
     status = models.CharField(
         _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    head_comment = models.TextField(_("commentaire du chef d'établissement"), blank=True)
+    head_comment = models.TextField(
+        _("commentaire du chef d'établissement"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -169,7 +169,7 @@ def deactivate_person(*, actor, person) -> None:
     if person.pk == getattr(actor, "pk", None):
         raise TrainingError(_("Vous ne pouvez pas désactiver votre propre compte."))
     type(person).objects.filter(pk=person.pk).update(is_active=False)
-    Staff.objects.filter(user=person).update(active=False)
+    _set_staff_active(person, False)
     person.is_active = False
 
 
@@ -179,5 +179,12 @@ def reactivate_person(*, actor, person) -> None:
     if actor is not None:
         _check_may_manage_person(actor, person)
     type(person).objects.filter(pk=person.pk).update(is_active=True)
-    Staff.objects.filter(user=person).update(active=True)
+    _set_staff_active(person, True)
     person.is_active = True
+
+
+def _set_staff_active(person, active: bool) -> None:
+    """Saved one by one (a person has one profile), so that the trail records it."""
+    for staff in Staff.objects.filter(user=person).exclude(active=active):
+        staff.active = active
+        staff.save(update_fields=["active"])
