@@ -8,18 +8,18 @@ PORT ?= 8000
 # emails to the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run setup test e2e lint format chromium node oidc-demo clean bench
+.PHONY: run setup test e2e lint format chromium node debian-packages oidc-demo clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Stamps: reinstall when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python debian-packages
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml tests/providers/oidc/package-lock.json | $(BIN)/python node
+$(VENV)/.installed-test: pyproject.toml tests/providers/oidc/package-lock.json | $(BIN)/python node debian-packages
 	$(BIN)/pip install --quiet -e ".[test]"
 	cd tests/providers/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $(VENV)/.installed $@
@@ -28,6 +28,14 @@ $(VENV)/.installed-test: pyproject.toml tests/providers/oidc/package-lock.json |
 # prints the variables that make run needs to show the académie's button.
 oidc-demo: $(VENV)/.installed-test
 	$(BIN)/python -m tests.providers.oidc_provider http://$(HOST):$(PORT)
+
+# From Debian's packages when missing: Pango and a font (WeasyPrint lays out the PDF
+# documents with them), GNU gettext (the translation catalogue, checked by the tests).
+debian-packages:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && command -v xgettext >/dev/null; } || { \
+	  echo "Installing Debian's Pango and gettext…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext >/dev/null; }
 
 # Node.js and npm (the OpenID Connect provider the sign-in tests start), from Debian's
 # packages when missing.
@@ -73,6 +81,13 @@ e2e: $(VENV)/.installed-test chromium
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/enrolment.py $(BENCH_ARGS) && $(BIN)/python bench/hours.py \
 	  && $(BIN)/python bench/audit.py $(AUDIT_ARGS) && $(BIN)/python bench/imports.py
+
+# The English catalogue: extract the texts again, then compile it (edit locale/en in
+# between; tests/test_translations.py fails on a text left without English).
+messages: $(VENV)/.installed
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l en --no-obsolete \
+	  --ignore "tests/*" --ignore "bench/*" --ignore "var/*"
+	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l en
 
 # ruff, then the house plan: layers per app, training never importing referents, no
 # import cycle (contracts in pyproject.toml, [tool.importlinter]).

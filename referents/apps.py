@@ -21,6 +21,10 @@ class ReferentsConfig(AppConfig):
 
         register_anomaly_checks()
 
+        from referents.worklist import register_tasks
+
+        register_tasks()  # the référents' work on the home page
+
         from referents.models import AllowanceInstalment, AllowanceScheme, Appointment, Envelope
         from training import trail
 

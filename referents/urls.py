@@ -1,6 +1,14 @@
 from django.urls import path
 
-from referents.views import candidature, dashboard, payroll, reports, school, summaries
+from referents.views import (
+    candidature,
+    dashboard,
+    documents,
+    payroll,
+    reports,
+    school,
+    summaries,
+)
 
 app_name = "referents"
 
@@ -13,6 +21,10 @@ urlpatterns = [
     path("designations/<int:pk>/nommer/", school.appoint, name="appoint"),
     path("designations/<int:pk>/refuser/", school.decline, name="decline"),
     path("designations/<int:pk>/terminer/", school.end, name="end"),
+    path("designations/<int:pk>/lettre/", documents.mission_letter, name="mission_letter"),
+    path(
+        "designations/<int:pk>/lettre.pdf", documents.mission_letter_pdf, name="mission_letter_pdf"
+    ),
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
     path("paie/", payroll.payroll, name="payroll"),
     path("paie/<str:code>/", payroll.payroll, name="payroll_academy"),

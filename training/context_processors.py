@@ -23,41 +23,93 @@ def site(request):
         beta_tag=True,
         accessibility_status="NOT",
     )
-    nav = [(_("Accueil"), reverse("home"))]
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        # roles_of() is cached on the user: the menu costs no query beyond the first.
-        codes = {role.code for role in roles_of(user)}
-        if codes:
-            nav.append((_("Catalogue"), reverse("training:catalogue")))
-        if TEACHER in codes:
-            nav.append((_("Mes formations"), reverse("training:my_training")))
-            nav.append((_("Mon parcours"), reverse("training:my_record")))
-        if codes:
-            nav.append((_("Mon agenda"), reverse("training:agenda")))
-        if REFERENT in codes:
-            nav.append((_("Mes missions"), reverse("referents:dashboard")))
-        if Role.HEAD in codes:
-            nav.append((_("Référent numérique"), reverse("referents:school")))
-        if TEACHER in codes:
-            nav.append((_("Mes besoins"), reverse("training:my_needs")))
-        if codes & {REFERENT, Role.HEAD, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Plan de formation"), reverse("training:school_plans")))
-        if codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Validations"), reverse("training:approval_queue")))
-        if codes & {Role.HEAD, Role.TRAINER, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Suivi"), reverse("training:follow_up")))
-        if codes & {Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Nouvelle session"), reverse("training:session_create")))
-        if codes & {Role.HEAD, Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Pilotage"), reverse("training:audit_home")))
-        if codes & {Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Imports"), reverse("training:import_list")))
-        if codes & {Role.MANAGER, Role.NATIONAL}:
-            nav.append((_("Comptes"), reverse("accounts:people")))
-        if codes:
-            nav.append((_("Établissements"), reverse("training:school_list")))
-        nav.append((_("Mon compte"), reverse("training:account")))
-        if user.is_staff:
-            nav.append((_("Administration"), reverse("admin:index")))
-    return {"SITE_CONFIG": site_config, "dune_nav": nav}
+    menu = navigation(getattr(request, "user", None))
+    nav = [(label, url) for _group, items in menu for label, url in items]
+    return {
+        "SITE_CONFIG": site_config,
+        "dune_menu": menu,
+        "dune_nav": nav,
+        "dune_breadcrumbs": breadcrumbs(nav, request.path),
+    }
+
+
+def breadcrumbs(nav: list[tuple[str, str]], path: str) -> list[tuple[str, str]]:
+    """Between « Accueil » and the page: the menu's entry the page lies under (the
+    longest of the menu's paths that starts the page's, « Catalogue » for a session)."""
+    above = [(label, url) for label, url in nav if url != "/" and path.startswith(url)]
+    above = [(label, url) for label, url in above if url != path]
+    return [max(above, key=lambda entry: len(entry[1]))] if above else []
+
+
+def navigation(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The main menu of the signed-in person's roles: (group, [(label, url)]). Every page
+    a role may use is in it (``tests/training/test_navigation.py`` follows the links);
+    a group of one entry is shown as a plain link. ``roles_of()`` is cached on the user:
+    the menu costs no query beyond the first."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = [("", [(_("Accueil"), reverse("home"))])]
+    if user is None or not user.is_authenticated:
+        return groups
+    codes = {role.code for role in roles_of(user)}
+    rectorate = {Role.AUDITOR, Role.MANAGER, Role.NATIONAL}
+
+    def entries(*pairs):
+        return [(label, reverse(name)) for allowed, label, name in pairs if allowed]
+
+    training = entries(
+        (codes, _("Catalogue"), "training:catalogue"),
+        (TEACHER in codes, _("Mes formations"), "training:my_training"),
+        (TEACHER in codes, _("Mon parcours"), "training:my_record"),
+        (TEACHER in codes, _("Mes besoins"), "training:my_needs"),
+        (Role.TRAINER in codes, _("Sessions que j'anime"), "training:my_sessions"),
+        (codes, _("Mon agenda"), "training:agenda"),
+        (
+            codes & {Role.MANAGER, Role.NATIONAL},
+            _("Dispositifs et modules"),
+            "training:programme_list",
+        ),
+        (codes & {Role.MANAGER, Role.NATIONAL}, _("Nouvelle session"), "training:session_create"),
+    )
+    referents = entries(
+        (TEACHER in codes, _("Candidature de référent"), "referents:candidature"),
+        (REFERENT in codes, _("Mes missions"), "referents:dashboard"),
+        (Role.HEAD in codes, _("Référent numérique"), "referents:school"),
+        (codes & ({REFERENT} | rectorate), _("Réseau des référents"), "referents:directory"),
+        (codes & rectorate, _("Synthèse de l'académie"), "referents:summary"),
+        (codes & {Role.MANAGER, Role.NATIONAL}, _("Paie des indemnités"), "referents:payroll"),
+    )
+    steering = entries(
+        (codes & ({Role.HEAD} | rectorate), _("Pilotage"), "training:audit_home"),
+        (Role.NATIONAL in codes, _("Pilotage national"), "training:audit_national"),
+        (codes & ({Role.HEAD, Role.TRAINER} | rectorate), _("Suivi"), "training:follow_up"),
+        (
+            codes & {Role.HEAD, Role.MANAGER, Role.NATIONAL},
+            _("Validations"),
+            "training:approval_queue",
+        ),
+        (
+            codes & ({REFERENT, Role.HEAD} | rectorate),
+            _("Plan de formation"),
+            "training:school_plans",
+        ),
+        (codes & rectorate, _("Plans des établissements"), "training:school_plans_academy"),
+        (codes & rectorate, _("Anomalies"), "training:anomaly_list"),
+        (codes & rectorate, _("Historique des modifications"), "training:audit_trail"),
+        (codes & rectorate, _("Clôture de l'année"), "training:closing"),
+    )
+    directory = entries(
+        (codes, _("Établissements"), "training:school_list"),
+        (codes & rectorate, _("Imports"), "training:import_list"),
+        (codes & {Role.MANAGER, Role.NATIONAL}, _("Comptes"), "accounts:people"),
+        (codes & {Role.MANAGER, Role.NATIONAL}, _("Connexions"), "accounts:sign_in_log"),
+        (True, _("Mon compte"), "training:account"),
+        (user.is_staff, _("Administration"), "admin:index"),
+    )
+    for label, items in (
+        (_("Formations"), training),
+        (_("Référents"), referents),
+        (_("Pilotage"), steering),
+        (_("Annuaire et comptes"), directory),
+    ):
+        if items:
+            groups.append((label, items))
+    return groups

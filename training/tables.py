@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from training.formatting import hours, hours_figure, moment
@@ -514,3 +514,72 @@ __all__ = [
     "export_response",
     "hours",
 ]
+
+
+# --- A trainer's sessions -------------------------------------------------------------
+
+
+class TrainerSessionTable(tables.Table):
+    """« Sessions que j'anime ». Expects ``with_counts()`` and ``with_sheets_to_fill()``,
+    the module and the scheduled slots fetched."""
+
+    module = tables.Column(
+        verbose_name=_("Formation"), accessor="module__title", order_by=("module__title", "group")
+    )
+    dates = tables.Column(
+        verbose_name=_("Dates"),
+        accessor="first_slot_start",
+        order_by="first_slot_start",
+        empty_values=(),
+    )
+    modality = tables.Column(verbose_name=_("Modalité"), empty_values=(), orderable=False)
+    place = tables.Column(verbose_name=_("Lieu"), empty_values=(), orderable=False)
+    booked = tables.Column(
+        verbose_name=_("Inscrits"), accessor="booked_count", orderable=False, empty_values=()
+    )
+    todo = tables.Column(verbose_name=_("À faire"), empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = {"data-testid": "my-sessions"}
+        template_name = "training/_table.html"
+        empty_text = _("Vous n'animez aucune session.")
+
+    def render_module(self, record):
+        return format_html(
+            '<a href="{}">{}</a><br><small>{}</small>',
+            reverse("training:session_detail", args=[record.pk]),
+            record.module.title,
+            gettext("groupe %(group)s") % {"group": record.group},
+        )
+
+    def value_module(self, record):
+        return record.module.title
+
+    def render_dates(self, record):
+        return session_dates(record)
+
+    def render_modality(self, record):
+        return session_modalities(record)
+
+    def render_place(self, record):
+        return session_place(record)
+
+    def render_booked(self, record):
+        return f"{record.booked_count} / {record.capacity}"
+
+    def render_todo(self, record):
+        if record.sheets_to_fill:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("training:session_detail", args=[record.pk]),
+                ngettext(
+                    "%(n)s feuille d'émargement à remplir",
+                    "%(n)s feuilles d'émargement à remplir",
+                    record.sheets_to_fill,
+                )
+                % {"n": record.sheets_to_fill},
+            )
+        return "—"
+
+    def value_todo(self, record):
+        return record.sheets_to_fill

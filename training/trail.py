@@ -12,13 +12,19 @@ changed, marked ``{"bulk": true}``. Entries are never edited: the model refuses 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 
 from training import origin
 from training.models import (
@@ -168,10 +174,62 @@ def entries_of_academies(academy_ids) -> QuerySet[LogEntry]:
     )
 
 
+# Bookkeeping columns that say nothing to a reader of the trail.
+UNSHOWN = {"id", "created_at", "updated_at"}
+ACTIONS = {CREATE: _lazy("Création"), UPDATE: _lazy("Modification"), DELETE: _lazy("Suppression")}
+
+
+def action_label(entry: LogEntry) -> str:
+    return str(ACTIONS.get(entry.action, entry.get_action_display()))
+
+
 def describe(entry: LogEntry) -> list[tuple[str, str, str]]:
-    """(field, before, after) of an entry, as the trail shows them."""
-    changes = entry.changes_dict or {}
-    return [(field, str(values[0]), str(values[1])) for field, values in changes.items()]
+    """(field, before, after) of an entry as a person reads them: the field's name in
+    French, a choice's label rather than its code (« En présence », not ``in_person``),
+    a moment in Paris time, « Oui »/« Non », « — » for nothing; the columns of
+    bookkeeping and the reverse relations left out."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    rows = []
+    for name, values in (entry.changes_dict or {}).items():
+        field = _field(model, name)
+        if name in UNSHOWN or (field is not None and not getattr(field, "concrete", True)):
+            continue
+        label = str(getattr(field, "verbose_name", name))
+        rows.append(
+            (label[:1].upper() + label[1:], _shown(field, values[0]), _shown(field, values[1]))
+        )
+    return rows
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # a field since removed: its name as recorded
+        return None
+
+
+def _shown(field, value) -> str:
+    text = str(value)
+    if text in ("None", ""):
+        return "—"
+    if text in ("True", "False"):
+        return gettext("Oui") if text == "True" else gettext("Non")
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(text.replace(" ", "T", 1))
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, dt.UTC)
+            return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+    if isinstance(field, models.DateField):
+        day = parse_date(text[:10])
+        if day is not None:
+            return day.strftime("%d/%m/%Y")
+    for code, choice in getattr(field, "flatchoices", None) or ():
+        if str(code) == text:
+            return str(choice)
+    return text
 
 
 def followed_kinds() -> dict[str, tuple[str, ContentType]]:

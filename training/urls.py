@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training.views import agenda, calendars, catalogue, directory, hours, management
+from training.views import agenda, calendars, catalogue, directory, hours, management, programmes
 from training.views import audit as audit_views
 
 app_name = "training"
@@ -17,10 +17,25 @@ urlpatterns = [
     path("formations/sessions/<int:pk>/", catalogue.session_detail, name="session_detail"),
     path("formations/sessions/<int:pk>/inscription/", catalogue.enrol, name="enrol"),
     path("mes-formations/", catalogue.my_training, name="my_training"),
+    path("sessions-animees/", catalogue.my_sessions, name="my_sessions"),
     path("inscriptions/<int:pk>/desistement/", catalogue.cancel, name="cancel_enrolment"),
     # Heads and rectorate: approval queue
     path("validation/", management.approval_queue, name="approval_queue"),
     path("validation/decision/", management.decide, name="approval_decide"),
+    # Rectorate: the catalogue's dispositifs and modules
+    path("formations/programmes/", programmes.programme_list, name="programme_list"),
+    path("formations/programmes/nouveau/", programmes.programme_create, name="programme_create"),
+    path(
+        "formations/programmes/<int:pk>/modifier/",
+        programmes.programme_edit,
+        name="programme_edit",
+    ),
+    path(
+        "formations/programmes/<int:pk>/modules/nouveau/",
+        programmes.module_create,
+        name="module_create",
+    ),
+    path("formations/modules/<int:pk>/modifier/", programmes.module_edit, name="module_edit"),
     # Rectorate and trainers: session editor and roster
     path("formations/sessions/nouvelle/", management.session_create, name="session_create"),
     path("formations/sessions/<int:pk>/modifier/", management.session_edit, name="session_edit"),
@@ -67,11 +82,21 @@ urlpatterns += [
         hours.my_attestation,
         name="my_attestation",
     ),
+    path(
+        "mon-parcours/attestations/<int:session_pk>.pdf",
+        hours.my_attestation_pdf,
+        name="my_attestation_pdf",
+    ),
     path("personnels/<int:staff_id>/parcours/", hours.staff_record, name="staff_record"),
     path(
         "personnels/<int:staff_id>/parcours/attestations/<int:session_pk>/",
         hours.staff_attestation,
         name="staff_attestation",
+    ),
+    path(
+        "personnels/<int:staff_id>/parcours/attestations/<int:session_pk>.pdf",
+        hours.staff_attestation_pdf,
+        name="staff_attestation_pdf",
     ),
     path("suivi/", hours.follow_up, name="follow_up"),
 ]

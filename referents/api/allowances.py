@@ -10,6 +10,7 @@ from referents.models import AllowanceInstalment
 from referents.permissions import visible_appointments
 from referents.schemas.allowances import InstalmentOut, MonthIn, ServiceDoneOut
 from training.schemas.errors import errors
+from training.schemas.fields import Uai
 
 router = Router()
 
@@ -20,7 +21,7 @@ router = Router()
     summary="Mensualités du mois",
     operation_id="referents_api_school_instalments",
 )
-def school_instalments(request, uai: str, month: Query[MonthIn]):
+def school_instalments(request, uai: Uai, month: Query[MonthIn]):
     school = readable_school_or_404(request.auth, uai)
     return (
         AllowanceInstalment.objects.filter(
@@ -39,7 +40,7 @@ def school_instalments(request, uai: str, month: Query[MonthIn]):
     summary="Attester le service fait du mois",
     operation_id="referents_api_service_done",
 )
-def service_done(request, uai: str, payload: MonthIn):
+def service_done(request, uai: Uai, payload: MonthIn):
     school = readable_school_or_404(request.auth, uai)
     count = services.confirm_service_done(
         user=request.auth, school=school, month=payload.month.replace(day=1)

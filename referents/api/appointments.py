@@ -27,6 +27,7 @@ from referents.schemas.appointments import (
     VolunteerIn,
 )
 from training.schemas.errors import errors
+from training.schemas.fields import Uai
 
 router = Router()
 
@@ -133,7 +134,7 @@ def end(request, id: int, payload: EndIn):
     summary="Mission partagée entre deux référents, ou non",
     operation_id="referents_api_set_mission",
 )
-def set_mission(request, uai: str, payload: MissionIn):
+def set_mission(request, uai: Uai, payload: MissionIn):
     school = headed_school_or_404(request.auth, uai)
     mission = services.set_mission_shared(user=request.auth, school=school, shared=payload.shared)
     return {"school_uai": school.uai, "shared": mission.shared}

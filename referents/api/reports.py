@@ -19,17 +19,18 @@ from referents.schemas.reports import (
     YearFilter,
 )
 from training.schemas.errors import errors
+from training.schemas.fields import Uai
 
 router = Router()
 
 
 @router.get(
     "/reports/{uai}",
-    response={200: ActivityReportOut, **errors(401, 404)},
+    response={200: ActivityReportOut, **errors(401, 404, 422)},
     summary="Rapport d'activité de l'établissement",
     operation_id="referents_api_report",
 )
-def report(request, uai: str, filters: Query[YearFilter]):
+def report(request, uai: Uai, filters: Query[YearFilter]):
     school = readable_school_or_404(request.auth, uai)
     year = school_year_or_404(filters.year)
     data = school_activity(school, year)
@@ -73,7 +74,7 @@ def _bassin(row) -> dict:
 
 @router.get(
     "/summary",
-    response={200: list[SummaryOut], **errors(401, 404)},
+    response={200: list[SummaryOut], **errors(401, 404, 422)},
     summary="Synthèse académique par bassin",
     operation_id="referents_api_summary",
 )

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from training.schemas.fields import Day, InSchema
+from training.schemas.fields import Code, Day, FreeText, InSchema, Letter, Uai, YearName
 
 
 class AppointmentOut(Schema):
@@ -26,19 +26,19 @@ class AppointmentOut(Schema):
 
 
 class AppointmentFilter(Schema):
-    school: str | None = Field(None, description="UAI")
-    year: str | None = Field(None, description="Année scolaire, « 2010-2011 »")
+    school: Uai | None = Field(None, description="UAI")
+    year: YearName | None = Field(None, description="Année scolaire, « 2010-2011 »")
     state: Literal["volunteered", "appointed", "ended", "declined"] | None = None
 
 
 class VolunteerIn(InSchema):
-    motivation: str = Field(min_length=1, max_length=5000)
+    motivation: FreeText = Field(min_length=1)
 
 
 class AppointIn(InSchema):
-    scheme: str = Field(description="Code du régime, « fic2010-12 » ou « imp2015-9 »")
+    scheme: Code = Field(description="Code du régime, « fic2010-12 » ou « imp2015-9 »")
     annual_cents: int = Field(ge=0, le=10_000_000)
-    mission_letter: str = Field(min_length=1, max_length=20000)
+    mission_letter: Letter = Field(min_length=1)
     start: Day | None = None
 
 

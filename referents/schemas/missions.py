@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from training.schemas.fields import Day, InSchema
+from training.schemas.fields import Day, InSchema, StaffId, Uai, YearName
 
 Category = Literal["1a", "1b", "1c", "1d", "2a", "2b", "2c", "training"]
 
@@ -15,7 +15,7 @@ class LogIn(InSchema):
     category: Category
     minutes: int | None = Field(None, description="Pris des séances pour « training »")
     description: str = Field("", max_length=2000)
-    colleagues: list[str] = Field(default_factory=list, max_length=500, description="staff_id")
+    colleagues: list[StaffId] = Field(default_factory=list, max_length=500, description="staff_id")
     session_id: int | None = None
 
 
@@ -37,5 +37,5 @@ class LogOut(Schema):
 
 
 class LogFilter(Schema):
-    school: str | None = Field(None, description="UAI")
-    year: str | None = Field(None, description="Année scolaire")
+    school: Uai | None = Field(None, description="UAI")
+    year: YearName | None = Field(None, description="Année scolaire")

@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from referents.schemas.appointments import AppointmentOut
+from training.schemas.fields import YearName
 
 
 class MissionRow(Schema):
@@ -36,7 +37,7 @@ class ActivityReportOut(Schema):
 
 
 class YearFilter(Schema):
-    year: str | None = Field(None, description="Année scolaire, « 2010-2011 »")
+    year: YearName | None = Field(None, description="Année scolaire, « 2010-2011 »")
 
 
 class BassinOut(Schema):
@@ -68,5 +69,5 @@ class DirectoryRow(Schema):
 
 
 class DirectoryFilter(Schema):
-    year: str | None = None
+    year: YearName | None = None
     bassin: int | None = Field(None, description="Identifiant du bassin")

@@ -24,6 +24,11 @@ from training.models import District, SchoolYear
 from training.spreadsheets import CSV, file_response
 
 
+def _short(category) -> str:
+    """A column's header: the mission's number (« 1a »), or « Formation dispensée »."""
+    return category.label if category == CATEGORIES.TRAINING else category.value
+
+
 def _cells(row: BassinRow) -> list:
     return [
         row.schools,
@@ -53,7 +58,7 @@ def summary(request):
             "title": _("Référents numériques : synthèse académique"),
             "school_year": year,
             "years": SchoolYear.objects.order_by("-start"),
-            "categories": CATEGORIES.values,
+            "categories": [(_short(c), c.label) for c in CATEGORIES],
             "summaries": [
                 {
                     "academy": s.academy,
@@ -82,7 +87,7 @@ def _summary_csv(summaries: list[AcademySummary], year: SchoolYear) -> HttpRespo
             _("Versé (€)"),
             _("Enveloppe (€)"),
             _("Reste (€)"),
-            *[_("Heures %(code)s") % {"code": code} for code in CATEGORIES.values],
+            *[_("Heures %(code)s") % {"code": _short(c)} for c in CATEGORIES],
         ]
     ]
 

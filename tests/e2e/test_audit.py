@@ -7,10 +7,12 @@ import re
 import openpyxl
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import follow_menu
+
 
 def test_auditor_opens_the_academy_dashboard_and_downloads_xlsx(page, login, tmp_path):
     login("auditeur")
-    page.get_by_role("link", name="Pilotage").click()
+    follow_menu(page, "Pilotage", "Pilotage")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Versailles")
     section = page.get_by_test_id("section-hours_by_district")
     expect(section.get_by_role("heading", level=2)).to_have_text("Heures par bassin")

@@ -9,11 +9,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import follow_menu
+
 SESSION = "Prise en main du TNI"
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Menu principal")
 
 
 def feed_url(page) -> str:
@@ -34,7 +32,7 @@ def unfolded(body: str) -> str:
 
 def test_teacher_subscribes_to_her_calendar_and_renews_the_link(page, login):
     login("enseignant")
-    nav(page).get_by_role("link", name="Catalogue", exact=True).click()
+    follow_menu(page, "Formations", "Catalogue")
     page.get_by_label("Rechercher").fill("TNI")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_test_id("catalogue").get_by_role("link", name=SESSION).click()
@@ -47,7 +45,7 @@ def test_teacher_subscribes_to_her_calendar_and_renews_the_link(page, login):
         page.get_by_test_id("slots").get_by_role("link", name="Télécharger (.ics)")
     ).to_be_visible()
 
-    nav(page).get_by_role("link", name="Mon agenda").click()
+    follow_menu(page, "Formations", "Mon agenda")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon agenda")
     page.get_by_role("button", name=re.compile("Créer mon lien|Générer un nouveau lien")).click()
     expect(page.get_by_test_id("link-state")).to_contain_text("Votre lien est actif")

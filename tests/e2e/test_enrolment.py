@@ -5,11 +5,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import follow_menu
+
 SESSION = "Intégrer l'ENT dans sa pratique"
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Menu principal")
 
 
 def log_out(page):
@@ -19,7 +17,7 @@ def log_out(page):
 
 def test_teacher_asks_head_approves_teacher_is_booked(page, login):
     login("enseignant")
-    nav(page).get_by_role("link", name="Catalogue", exact=True).click()
+    follow_menu(page, "Formations", "Catalogue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Catalogue des formations")
     page.get_by_label("Rechercher").fill("ENT")
     page.get_by_role("button", name="Rechercher").click()
@@ -34,7 +32,7 @@ def test_teacher_asks_head_approves_teacher_is_booked(page, login):
     log_out(page)
 
     login("directeur")
-    nav(page).get_by_role("link", name="Validations").click()
+    follow_menu(page, "Pilotage", "Validations")
     approvals = page.get_by_test_id("approvals")
     row = approvals.get_by_role("row").filter(has_text="Claire Martin").filter(has_text=SESSION)
     expect(row).to_have_count(1)
@@ -45,7 +43,7 @@ def test_teacher_asks_head_approves_teacher_is_booked(page, login):
     log_out(page)
 
     login("enseignant")
-    nav(page).get_by_role("link", name="Mes formations").click()
+    follow_menu(page, "Formations", "Mes formations")
     mine = page.get_by_test_id("my-training").get_by_role("row").filter(has_text=SESSION)
     expect(mine).to_have_count(1)
     expect(mine).to_contain_text("Inscrit")

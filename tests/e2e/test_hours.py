@@ -9,11 +9,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import follow_menu
+
 SESSION = "Découvrir le TNI"
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Menu principal")
 
 
 def log_out(page):
@@ -23,7 +21,7 @@ def log_out(page):
 
 def test_trainer_takes_attendance_and_teacher_sees_her_hours(page, login):
     login("formateur")
-    nav(page).get_by_role("link", name="Catalogue", exact=True).click()
+    follow_menu(page, "Formations", "Catalogue")
     page.get_by_label("Rechercher").fill("TNI")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_test_id("catalogue").get_by_role("link", name=SESSION).click()
@@ -45,7 +43,7 @@ def test_trainer_takes_attendance_and_teacher_sees_her_hours(page, login):
     log_out(page)
 
     login("enseignant")
-    nav(page).get_by_role("link", name="Mon parcours").click()
+    follow_menu(page, "Formations", "Mon parcours")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon parcours")
     # 4,5 h from the demo's earlier session "Le tableau numérique interactif en cours"
     expect(page.get_by_test_id("hours")).to_contain_text("6,5 h")

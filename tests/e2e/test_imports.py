@@ -6,11 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import follow_menu
 from training.demo.directory import demo_uai
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Menu principal")
 
 
 def staff_file(tmp_path):
@@ -32,7 +29,7 @@ def staff_file(tmp_path):
 def test_auditor_imports_staff_sees_refusals_confirms_and_finds_them(page, login, tmp_path):
     path, college = staff_file(tmp_path)
     login("auditeur")
-    nav(page).get_by_role("link", name="Imports").click()
+    follow_menu(page, "Annuaire et comptes", "Imports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Imports")
     page.get_by_label("Type de fichier").select_option(label="Personnels")
     page.locator("input[type=file][name=file]").set_input_files(str(path))

@@ -4,11 +4,9 @@ référent answers and submits again, the head approves it."""
 
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import follow_menu
+
 COMMENT = "Ajoutez une ligne pour les professeurs documentalistes."
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Menu principal")
 
 
 def log_out(page):
@@ -27,7 +25,7 @@ def add_line(page, theme, hours):
 def test_head_returns_the_submitted_plan_then_approves_it(page, login):
     # The demo's collège has a plan drafted by "referent" and submitted to "directeur".
     login("referent")
-    nav(page).get_by_role("link", name="Plan de formation").click()
+    follow_menu(page, "Pilotage", "Plan de formation")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Plan de formation")
     expect(page.get_by_test_id("plan-status")).to_contain_text("Soumis")
     lines = page.get_by_test_id("lines")
@@ -38,7 +36,7 @@ def test_head_returns_the_submitted_plan_then_approves_it(page, login):
     log_out(page)
 
     login("directeur")
-    nav(page).get_by_role("link", name="Plan de formation").click()
+    follow_menu(page, "Pilotage", "Plan de formation")
     expect(page.get_by_test_id("plan-status")).to_contain_text("Soumis")
     decision = page.get_by_test_id("decision-form")
     decision.get_by_label("Commentaire").fill(COMMENT)
@@ -48,7 +46,7 @@ def test_head_returns_the_submitted_plan_then_approves_it(page, login):
     log_out(page)
 
     login("referent")
-    nav(page).get_by_role("link", name="Plan de formation").click()
+    follow_menu(page, "Pilotage", "Plan de formation")
     expect(page.get_by_test_id("head-comment")).to_contain_text(COMMENT)
     add_line(page, "Recherche documentaire et ENT", "1.5")
     page.get_by_role("button", name="Soumettre au chef d'établissement").click()
@@ -56,7 +54,7 @@ def test_head_returns_the_submitted_plan_then_approves_it(page, login):
     log_out(page)
 
     login("directeur")
-    nav(page).get_by_role("link", name="Plan de formation").click()
+    follow_menu(page, "Pilotage", "Plan de formation")
     expect(page.get_by_test_id("lines")).to_contain_text("Recherche documentaire et ENT")
     page.get_by_test_id("decision-form").get_by_role("button", name="Approuver le plan").click()
     expect(page.get_by_text("Plan approuvé.")).to_be_visible()

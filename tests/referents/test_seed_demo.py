@@ -280,9 +280,7 @@ def test_the_current_year_has_referents_under_the_regime_in_force():
     assert set(appointments.values_list("staff", "school")) == set(
         history.values_list("staff", "school")
     )
-    assert set(appointments.values_list("scheme__code", "annual_cents")) == {
-        ("imp2015-9", 125_000)
-    }
+    assert set(appointments.values_list("scheme__code", "annual_cents")) == {("imp2015-9", 125_000)}
     assert all(a.scheme.in_force_for(year) for a in appointments)
     months = [m for m in schedule(appointments[0].scheme, year) if m <= today]
     instalments = AllowanceInstalment.objects.filter(appointment__in=appointments)
@@ -299,3 +297,21 @@ def test_the_current_year_has_referents_under_the_regime_in_force():
         assert year.start <= log.date <= today
     if year.name == "2026-2027":
         assert HolidayPeriod.objects.filter(school_year=year, name="Hiver", zone="C").exists()
+
+
+def test_the_demo_teacher_has_online_work_to_declare_now():
+    from django.utils import timezone
+
+    from training.models import Slot
+
+    seed(schools=12, staff=60)
+    now = timezone.now()
+    open_now = Slot.objects.filter(
+        modality="self_paced",
+        start__lte=now,
+        end__gte=now,
+        session__enrolments__staff__user__username="enseignant",
+        session__enrolments__state="booked",
+    )
+    assert open_now.count() == 1
+    assert not open_now.get().attendances.exists()

@@ -170,6 +170,20 @@ def slot_form(c):
     }
 
 
+def programme_form(c):
+    return {
+        "academy": c.o.academy.pk,
+        "code": "10A0258888",
+        "title": "Nouveau dispositif",
+        "priority": c.w.priority.pk,
+        "kind": "individual",
+    }
+
+
+def module_form(c):
+    return {"code": "M9", "title": "Nouveau module", "in_person_hours": "1,5"}
+
+
 def line_form(c):
     return {"theme": "Usages de l'ENT", "planned_hours": "3", "module": c.o.module.pk}
 
@@ -250,7 +264,8 @@ ROUTES: dict[str, Rule] = {
     "training:catalogue": Rule(read=SIGNED, reach=SIGNED),
     "training:session_detail": Rule(read=SEES_SESSION, reach=SEES_SESSION, args=session_pk),
     "training:enrol": Rule(write=ENROLS, reach=SEES_SESSION, args=session_pk),
-    "training:my_training": Rule(read=SIGNED, reach=SIGNED),
+    "training:my_training": Rule(read=HAS_STAFF, reach=HAS_STAFF),
+    "training:my_sessions": Rule(read=who("trainer"), reach=who("trainer")),
     "training:cancel_enrolment": Rule(
         write=who("teacher"), args=lambda c: {"pk": c.o.enrolment.pk}, data=reason
     ),
@@ -260,6 +275,19 @@ ROUTES: dict[str, Rule] = {
         reach=QUEUES,
         data=lambda c: {"action": "approve", "ids": [c.o.enrolment.pk]},
         note="ids outside one's own queue are dropped",
+    ),
+    "training:programme_list": Rule(read=ANY_MANAGER, note="GET only"),
+    "training:programme_create": Rule(
+        read=ANY_MANAGER, write=MANAGERS, reach=who("paris_manager"), data=programme_form
+    ),
+    "training:programme_edit": Rule(
+        read=MANAGERS, write=MANAGERS, args=lambda c: {"pk": c.o.programme.pk}, data=programme_form
+    ),
+    "training:module_create": Rule(
+        read=MANAGERS, write=MANAGERS, args=lambda c: {"pk": c.o.programme.pk}, data=module_form
+    ),
+    "training:module_edit": Rule(
+        read=MANAGERS, write=MANAGERS, args=lambda c: {"pk": c.o.module.pk}, data=module_form
     ),
     "training:session_create": Rule(
         read=ANY_MANAGER, write=MANAGERS, reach=who("paris_manager"), data=session_form
@@ -322,6 +350,17 @@ ROUTES: dict[str, Rule] = {
         reach=who("teacher"),
         args=lambda c: {"session_pk": c.o.past_session.pk},
         note="one's own hours only",
+    ),
+    "training:my_attestation_pdf": Rule(
+        read=who("teacher"),
+        reach=who("teacher"),
+        args=lambda c: {"session_pk": c.o.past_session.pk},
+        note="one's own hours only",
+    ),
+    "training:staff_attestation_pdf": Rule(
+        read=SEES_RECORD,
+        reach=SEES_RECORD,
+        args=lambda c: {"staff_id": c.o.staff_pk, "session_pk": c.o.past_session.pk},
     ),
     "training:staff_record": Rule(
         read=SEES_RECORD, reach=SEES_RECORD, args=lambda c: {"staff_id": c.o.staff_pk}
@@ -386,9 +425,9 @@ ROUTES: dict[str, Rule] = {
     "training:import_report": Rule(read=RECTORATE, args=lambda c: {"pk": c.o.run.pk}),
     # --- School plans and needs -------------------------------------------------------
     "training:my_needs": Rule(
-        read=SIGNED,
+        read=HAS_STAFF,
         write=HAS_STAFF,
-        reach=SIGNED,
+        reach=HAS_STAFF,
         data=lambda c: {"theme": "La classe mobile", "modality": "in_person"},
     ),
     "training:need_withdraw": Rule(write=who("teacher"), args=lambda c: {"pk": c.o.need.pk}),
@@ -454,6 +493,16 @@ ROUTES: dict[str, Rule] = {
     "referents:summary": Rule(read=ANY_RECTORATE, reach=ANY_RECTORATE),
     "referents:directory": Rule(read=NETWORK, reach=NETWORK),
     "referents:report": Rule(read=SEES_REFERENT_REPORT, reach=SEES_REFERENT_REPORT, args=uai),
+    "referents:mission_letter": Rule(
+        read=SEES_APPOINTMENT,
+        reach=SEES_APPOINTMENT,
+        args=lambda c: {"pk": c.o.appointment.pk},
+    ),
+    "referents:mission_letter_pdf": Rule(
+        read=SEES_APPOINTMENT,
+        reach=SEES_APPOINTMENT,
+        args=lambda c: {"pk": c.o.appointment.pk},
+    ),
     # --- Django's admin ---------------------------------------------------------------
     "admin:*": ADMIN,
     "admin:login": Rule(read=EVERYONE, reach=EVERYONE, note="its own sign-in page"),
@@ -513,6 +562,15 @@ OPERATIONS: dict[str, Rule] = {
             "title": "Nouveau dispositif",
             "priority": c.w.priority.code,
         },
+    ),
+    "GET /api/training/programmes/{id}": Rule(
+        read=SEES_SESSION, args=lambda c: {"id": c.o.programme.pk}
+    ),
+    "PATCH /api/training/programmes/{id}": Rule(
+        write=MANAGERS, args=lambda c: {"id": c.o.programme.pk}, data=lambda c: {"title": "Neuf"}
+    ),
+    "PATCH /api/training/modules/{id}": Rule(
+        write=MANAGERS, args=lambda c: {"id": c.o.module.pk}, data=lambda c: {"title": "Neuf"}
     ),
     "POST /api/training/modules": Rule(
         write=MANAGERS,

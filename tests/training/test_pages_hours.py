@@ -291,12 +291,41 @@ def test_attestation_renders(client_for, teacher, attended):
     page = text(response)
     assert "Attestation de présence" in page
     assert "Claire Martin" in page and "3,0 h" in page
-    assert "Dune, le " in page
+    assert "République française" in page and "Académie de Versailles" in page
+    assert "par délégation" in page  # the signature block
     assert "@media print" in page
     assert 'class="fr-header"' not in page
+    assert f'href="/mon-parcours/attestations/{attended.session_id}.pdf"' in page
     # Nothing attended, nothing attested.
     other = client_for(teacher).get(f"/mon-parcours/attestations/{attended.session_id + 999}/")
     assert other.status_code == 404
+
+
+def pdf_text(response) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_attestation_as_pdf(client_for, teacher, trainer, outsider, attended):
+    url = f"/mon-parcours/attestations/{attended.session_id}.pdf"
+    response = client_for(teacher).get(url)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    assert 'filename="attestation-' in response["Content-Disposition"]
+    content = pdf_text(response)
+    for expected in ("ATTESTATION DE PRÉSENCE", "Claire Martin", "Académie de Versailles", "3,0 h"):
+        assert expected in content, expected
+    assert "Télécharger en PDF" not in content  # the page's actions are not printed
+    # The trainer prints it for his participant; a stranger gets nothing.
+    staff_url = f"/personnels/{teacher.staff.pk}/parcours/attestations/{attended.session_id}.pdf"
+    assert client_for(trainer).get(staff_url).status_code == 200
+    assert client_for(outsider).get(staff_url).status_code == 404
+    assert client_for(outsider).get(url).status_code == 404
 
 
 def test_outsider_gets_404_everywhere(client_for, outsider, teacher, attended):

@@ -143,7 +143,7 @@ def test_an_import_of_staff_leaves_an_entry_per_person(academy, manager, school,
         imported.values_list("pk", flat=True)
     )
     for entry in created:
-        assert entry.actor == manager and "school_id" in entry.changes_dict
+        assert entry.actor == manager and "school" in entry.changes_dict
 
 
 def test_an_enrolment_is_followed_by_the_trail(teacher, session, head):

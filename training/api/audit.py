@@ -15,18 +15,19 @@ from ninja import Field, Query, Router, Schema
 from training.errors import TrainingError
 from training.reports import REGISTRY, parse_filters, report_scope
 from training.schemas.errors import errors
+from training.schemas.fields import AcademyCode, Code, Uai, YearName
 
 router = Router(tags=["audit"])
 
 
 class ReportQuery(Schema):
-    annee: str | None = Field(None, description="Année scolaire, ex. 2010-2011")
-    academie: str | None = Field(None, description="Code de l'académie, ex. 25")
+    annee: YearName | None = Field(None, description="Année scolaire, ex. 2010-2011")
+    academie: AcademyCode | None = Field(None, description="Code de l'académie, ex. 25")
     degre: int | None = Field(None, ge=1, le=2)
     bassin: int | None = Field(None, description="Identifiant du bassin ou de la circonscription")
-    type: str | None = Field(None, description="Type d'établissement, ex. college")
+    type: Code | None = Field(None, description="Type d'établissement, ex. college")
     priorite: int | None = Field(None, description="Identifiant de la priorité du plan")
-    uai: str | None = None
+    uai: Uai | None = None
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0)
 
@@ -64,7 +65,7 @@ def list_reports(request):
 
 
 @router.get("/reports/{key}", response={200: AuditReportOut, **errors(401, 404, 422)})
-def get_report(request, key: str, query: Query[ReportQuery]):
+def get_report(request, key: Code, query: Query[ReportQuery]):
     """One report's rows for the filters (same parameters as the dashboards)."""
     if report_scope(request.user) is None or key not in REGISTRY:
         raise Http404

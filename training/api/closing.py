@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from training.api.pagination import PageNumberPagination
 from training.models import Anomaly, SchoolYear
 from training.schemas.errors import errors
-from training.schemas.fields import InSchema
+from training.schemas.fields import AcademyCode, Code, InSchema, YearName
 from training.services import closing
 from training.services.anomalies import label_of
 
@@ -22,9 +22,9 @@ router = Router(tags=["contrôle et clôture"])
 
 
 class AnomalyFilter(Schema):
-    school_year: str = Field(..., description="2010-2011")
-    academy: str | None = Field(None, description="code de l'académie")
-    code: str | None = None
+    school_year: YearName = Field(..., description="2010-2011")
+    academy: AcademyCode | None = Field(None, description="code de l'académie")
+    code: Code | None = None
     resolved: bool = False
 
 
@@ -45,8 +45,8 @@ class AnomalyOut(Schema):
 
 
 class ClosureIn(InSchema):
-    school_year: str = Field(..., description="2010-2011")
-    academy: str | None = Field(
+    school_year: YearName = Field(..., description="2010-2011")
+    academy: AcademyCode | None = Field(
         None, description="code de l'académie ; vide : toutes (ministère seulement)"
     )
     confirm: bool = Field(False, description="clore malgré des anomalies ouvertes")

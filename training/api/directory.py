@@ -9,6 +9,7 @@ from training.models import District, School
 from training.roles import roles_of, staff_of
 from training.schemas.directory import AcademyOut, MeOut, RoleOut, SchoolFilter, SchoolIn, SchoolOut
 from training.schemas.errors import errors
+from training.schemas.fields import Uai
 
 router = Router(tags=["annuaire"])
 
@@ -59,9 +60,11 @@ def list_schools(request, filters: Query[SchoolFilter]):
 
 
 @router.get(
-    "/schools/{uai}", response={200: SchoolOut, **errors(401, 404)}, summary="Un établissement"
+    "/schools/{uai}",
+    response={200: SchoolOut, **errors(401, 404, 422)},
+    summary="Un établissement",
 )
-def get_school(request, uai: str):
+def get_school(request, uai: Uai):
     queryset = permissions.visible_schools(request.auth).select_related("academy", "district")
     return get_object_or_404(queryset, uai=uai.upper())
 

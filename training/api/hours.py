@@ -28,6 +28,7 @@ from training.models import (
 from training.records import C2I2E, Record, teacher_record, with_hours
 from training.roles import staff_of
 from training.schemas.errors import errors
+from training.schemas.fields import StaffId
 from training.schemas.hours import (
     AttendanceIn,
     AttendanceOut,
@@ -304,7 +305,7 @@ def own_record(request, filters: Query[RecordFilter]):
     response={200: RecordOut, **errors(401, 404, 422)},
     summary="Relevé d'heures",
 )
-def staff_record(request, staff_id: str, filters: Query[RecordFilter]):
+def staff_record(request, staff_id: StaffId, filters: Query[RecordFilter]):
     staff = _reachable_staff(request.auth, staff_id)
     return _record(teacher_record(staff, _school_year(filters.school_year)))
 
@@ -317,7 +318,7 @@ def staff_record(request, staff_id: str, filters: Query[RecordFilter]):
     response={200: CountOut, **errors(401, 403, 404, 409, 422)},
     summary="Valider des items C2i2e",
 )
-def validate_items(request, staff_id: str, payload: ValidateItemsIn):
+def validate_items(request, staff_id: StaffId, payload: ValidateItemsIn):
     user = request.auth
     staff = _reachable_staff(user, staff_id)
     session = None

@@ -29,7 +29,7 @@ from training.models import (
 from training.realisation import LineRealisation, plan_realisation
 from training.records import C2I2E
 from training.schemas.errors import errors
-from training.schemas.fields import InSchema
+from training.schemas.fields import Code, FreeText, InSchema, StaffId, Uai, YearName
 from training.services import school_plans as services
 from training.services.school_plans import LineData
 
@@ -40,10 +40,10 @@ router = Router(tags=["plans de formation d'établissement"])
 
 class NeedIn(InSchema):
     theme: str = Field(..., min_length=1, max_length=200)
-    description: str = ""
-    items: list[str] = Field(default_factory=list, description="Codes d'items C2i2e (A.1-1…)")
+    description: FreeText = ""
+    items: list[Code] = Field(default_factory=list, description="Codes d'items C2i2e (A.1-1…)")
     modality: Modality | None = None
-    school_year: str | None = Field(None, description="2010-2011 ; vide : l'année en cours")
+    school_year: YearName | None = Field(None, description="2010-2011 ; vide : l'année en cours")
 
 
 class NeedOut(Schema):
@@ -80,35 +80,35 @@ class NeedOut(Schema):
 
 
 class NeedFilter(Schema):
-    school_year: str | None = None
-    uai: str | None = None
+    school_year: YearName | None = None
+    uai: Uai | None = None
 
 
 class PlanIn(InSchema):
-    uai: str
-    school_year: str
+    uai: Uai
+    school_year: YearName
 
 
 class PlanFilter(Schema):
-    school_year: str | None = None
-    uai: str | None = None
+    school_year: YearName | None = None
+    uai: Uai | None = None
     status: SchoolPlan.Status | None = None
 
 
 class LineIn(InSchema):
     theme: str = Field("", max_length=200)
     module_id: int | None = None
-    priority_code: str | None = None
+    priority_code: Code | None = None
     planned_minutes: int = Field(..., ge=1, le=60 * 500)
     modality: Modality | None = None
-    target_staff: list[str] = Field(
+    target_staff: list[StaffId] = Field(
         default_factory=list,
         description="Identifiants agents (staff_id) ; vide : tout l'établissement",
     )
 
 
 class CommentIn(InSchema):
-    comment: str = ""
+    comment: FreeText = ""
 
 
 class LineOut(Schema):

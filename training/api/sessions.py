@@ -42,9 +42,11 @@ from training.schemas.sessions import (
     IdsIn,
     ModuleIn,
     ModuleOut,
+    ModulePatch,
     ProgrammeFilter,
     ProgrammeIn,
     ProgrammeOut,
+    ProgrammePatch,
     ReasonIn,
     RefusalOut,
     RosterEntryOut,
@@ -69,6 +71,28 @@ State = Enrolment.State
 def _visible_programmes(user):
     # No scope of its own in permissions.py: a programme is seen with its académie.
     return Programme.objects.filter(academy__in=permissions.visible_academies(user))
+
+
+def _managed_programmes(user):
+    # Changed by its académie's managers (and the ministry) only: for anyone else, even
+    # one who reads it, a 404 like any object outside one's scope.
+    return Programme.objects.filter(academy__in=permissions.managed_academies(user))
+
+
+def _programme_rows(queryset):
+    return queryset.select_related("academy", "school_year", "priority").prefetch_related(
+        Prefetch("modules", queryset=Module.objects.select_related("parcours")),
+        "modules__items",
+    )
+
+
+def _parcours(code: str | None) -> ParcoursTemplate | None:
+    if not code:
+        return None
+    parcours = ParcoursTemplate.objects.filter(code=code).first()
+    if parcours is None:
+        raise ValidationError(_("Modèle de parcours inconnu : %(code)s.") % {"code": code})
+    return parcours
 
 
 def _visible_session(user, pk: int, queryset=None) -> Session:
@@ -163,15 +187,17 @@ def _enrolment(pk: int) -> Enrolment:
 )
 @paginate
 def list_programmes(request, filters: Query[ProgrammeFilter]):
-    programmes = (
-        _visible_programmes(request.auth)
-        .select_related("academy", "school_year", "priority")
-        .prefetch_related(
-            Prefetch("modules", queryset=Module.objects.select_related("parcours")),
-            "modules__items",
-        )
-    )
+    programmes = _programme_rows(_visible_programmes(request.auth))
     return filters.filter(programmes).order_by("school_year__start", "code", "pk")
+
+
+@router.get(
+    "/programmes/{int:id}",
+    response={200: ProgrammeOut, **errors(401, 404)},
+    summary="Un dispositif",
+)
+def get_programme(request, id: int):
+    return get_object_or_404(_programme_rows(_visible_programmes(request.auth)), pk=id)
 
 
 @router.post(
@@ -214,13 +240,6 @@ def create_module(request, payload: ModuleIn):
     programme = get_object_or_404(
         _visible_programmes(request.auth).select_related("academy"), pk=payload.programme_id
     )
-    parcours = None
-    if payload.parcours:
-        parcours = ParcoursTemplate.objects.filter(code=payload.parcours).first()
-        if parcours is None:
-            raise ValidationError(
-                _("Modèle de parcours inconnu : %(code)s.") % {"code": payload.parcours}
-            )
     module = services.create_module(
         user=request.auth,
         programme=programme,
@@ -229,9 +248,59 @@ def create_module(request, payload: ModuleIn):
         planned_in_person_minutes=payload.planned_in_person_minutes,
         planned_online_minutes=payload.planned_online_minutes,
         items=_items(payload.items),
-        parcours=parcours,
+        parcours=_parcours(payload.parcours),
     )
     return Status(201, module)
+
+
+@router.patch(
+    "/programmes/{int:id}",
+    response={200: ProgrammeOut, **errors(400, 401, 403, 404, 422)},
+    summary="Modifier un dispositif",
+)
+def update_programme(request, id: int, payload: ProgrammePatch):
+    user = request.auth
+    programme = get_object_or_404(_managed_programmes(user).select_related("school_year"), pk=id)
+    fields = payload.dict(exclude_unset=True)
+    if "priority" in fields:
+        code = fields["priority"]
+        if code is None:
+            raise ValidationError(_("Un dispositif relève d'une priorité du plan national."))
+        fields["priority"] = Priority.objects.filter(
+            plan__school_year=programme.school_year, code=code
+        ).first()
+        if fields["priority"] is None:
+            raise ValidationError(
+                _("Priorité inconnue pour %(year)s : %(code)s.")
+                % {"year": programme.school_year.name, "code": code}
+            )
+    if "disciplines" in fields:
+        fields["disciplines"] = ", ".join(
+            d.strip() for d in fields["disciplines"] or [] if d.strip()
+        )
+    if "description" in fields and fields["description"] is None:  # a text is never NULL
+        fields["description"] = ""
+    services.update_programme(user=user, programme=programme, **fields)
+    return _programme_rows(Programme.objects).get(pk=programme.pk)
+
+
+@router.patch(
+    "/modules/{int:id}",
+    response={200: ModuleOut, **errors(400, 401, 403, 404, 422)},
+    summary="Modifier un module",
+)
+def update_module(request, id: int, payload: ModulePatch):
+    user = request.auth
+    modules = Module.objects.filter(programme__in=_managed_programmes(user))
+    module = get_object_or_404(modules.select_related("programme__academy"), pk=id)
+    fields = payload.dict(exclude_unset=True)
+    items = fields.pop("items", None)
+    if "parcours" in fields:
+        fields["parcours"] = _parcours(fields["parcours"])
+    services.update_module(
+        user=user, module=module, items=None if items is None else _items(items), **fields
+    )
+    return Module.objects.select_related("parcours").prefetch_related("items").get(pk=module.pk)
 
 
 # --- Sessions -------------------------------------------------------------------------

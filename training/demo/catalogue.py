@@ -196,10 +196,35 @@ def seed_catalogue(demo: DemoDirectory) -> list[Session]:
         host_school=college,
         location=college.name,
     )
+    # Online work open now, inside the year: the teacher has work to declare.
+    opens = max(_moment(today, -5, 8), dt.datetime.combine(year.start, dt.time(8), PARIS))
+    closes = min(_moment(today, 16, 0), dt.datetime.combine(year.end, dt.time(23, 59), PARIS))
+    online = session(
+        module(
+            programme(1, "Usages du numérique au collège et au lycée"),
+            "M02",
+            "Classe inversée : des capsules vidéo pour la classe",
+            items=["A.2-1", "B.2-2"],
+            online=180,
+        ),
+        [
+            {
+                "modality": Modality.SELF_PACED,
+                "start": opens,
+                "end": closes,
+                "credited_minutes": 180,
+                "title": "Réaliser une capsule et la publier dans l'ENT",
+            }
+        ],
+        capacity=30,
+        approval=Session.Approval.NONE,
+    )
     teacher = Staff.objects.get(user__username="enseignant")
-    if not past_tni.enrolments.filter(staff=teacher).exists():
+    for booked_on in (past_tni, online):
+        if booked_on.enrolments.filter(staff=teacher).exists():
+            continue
         enrolment = Enrolment.objects.create(
-            session=past_tni, staff=teacher, state=Enrolment.State.BOOKED
+            session=booked_on, staff=teacher, state=Enrolment.State.BOOKED
         )
         EnrolmentEvent.objects.create(
             enrolment=enrolment,
@@ -207,4 +232,4 @@ def seed_catalogue(demo: DemoDirectory) -> list[Session]:
             to_state=Enrolment.State.BOOKED,
             reason="Inscription de démonstration",
         )
-    return [ent, parcours, referents, tni, undated, past_tni]
+    return [ent, parcours, referents, tni, undated, past_tni, online]

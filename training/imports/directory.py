@@ -287,7 +287,8 @@ STAFF_FIELDS = ("school_id", "discipline", "degree", "position", "active")
 
 
 def _staff_fields(row: dict) -> dict:
-    return {name: row[name] for name in (*USER_FIELDS, *STAFF_FIELDS)}
+    """The trail's fields of a person (by their names: ``school``, not ``school_id``)."""
+    return {name.removesuffix("_id"): row[name] for name in (*USER_FIELDS, *STAFF_FIELDS)}
 
 
 def _staff_repr(row: dict) -> str:

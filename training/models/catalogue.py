@@ -180,6 +180,21 @@ class SessionQuerySet(models.QuerySet):
             first_slot_start=Subquery(first),
         )
 
+    def with_sheets_to_fill(self, now=None) -> SessionQuerySet:
+        """``sheets_to_fill``: slots held (started before ``now``), not cancelled, timed
+        (online work is declared, not signed), whose sheet has no mark yet."""
+        now = now or timezone.now()
+        pending = (
+            Slot.objects.filter(session=OuterRef("pk"), start__lt=now, attendances__isnull=True)
+            .exclude(status=Slot.Status.CANCELLED)
+            .exclude(modality=Modality.SELF_PACED)
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(sheets_to_fill=Coalesce(Subquery(pending), 0))
+
     def for_catalogue(self) -> SessionQuerySet:
         return self.select_related(
             "module__programme__priority", "module__programme__academy", "host_school", "district"

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pandas as pd
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from training.models import (
+    Academy,
     HoursEntry,
     Modality,
     Priority,
@@ -23,6 +24,7 @@ from training.reports.base import (
     ReportFilters,
     data_frame,
     ledger,
+    report_scope,
     school_q,
     scoped_schools,
     targets_of,
@@ -102,8 +104,26 @@ def hours_by_district(user, filters: ReportFilters) -> pd.DataFrame:
 
 
 def hours_by_academy(user, filters: ReportFilters) -> pd.DataFrame:
-    frame = _grouped(hours_by_school(user, filters), ["academy"])
-    return frame[["academy", "schools", "staff", "minutes", "hours", "hours_per_staff"]]
+    """Every académie in scope (the ministry: all 30), zero where there is no data, with
+    its code (the dashboards link each row to the académie's own)."""
+    columns = ["code", "academy", "schools", "staff", "minutes", "hours", "hours_per_staff"]
+    scope = report_scope(user)
+    if scope is None:
+        return data_frame([], columns)
+    academies = Academy.objects.order_by("name")
+    if filters.academy:
+        academies = academies.filter(pk=filters.academy.pk)
+    elif not scope.everything:
+        academies = academies.filter(
+            Q(pk__in=scope.academy_ids) | Q(schools__pk__in=scope.school_ids)
+        ).distinct()
+    names = data_frame(list(academies.values_list("code", "name")), ["code", "academy"])
+    grouped = _grouped(hours_by_school(user, filters), ["academy"])
+    frame = names.merge(grouped, on="academy", how="left")
+    for column in ("schools", "staff", "minutes"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    _add_hours(frame)
+    return frame[columns]
 
 
 def hours_by_priority(user, filters: ReportFilters) -> pd.DataFrame:

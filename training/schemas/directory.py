@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from ninja import FilterSchema, ModelSchema, Schema
+from ninja import Field, FilterSchema, ModelSchema, Schema
 from pydantic import field_validator
 
 from training.models import Academy, School, SchoolKind
 from training.models.directory import school_search
-from training.schemas.fields import InSchema
+from training.schemas.fields import AcademyCode, InSchema, QueryText, Uai
 from training.validators import normalize_uai, validate_uai
 
 
@@ -56,10 +56,10 @@ class SchoolOut(ModelSchema):
 
 
 class SchoolFilter(FilterSchema):
-    academy: str | None = None
+    academy: AcademyCode | None = None
     kind: SchoolKind | None = None
     degree: int | None = None
-    q: str | None = None
+    q: QueryText | None = None
 
     def filter_academy(self, value):
         return Q(academy__code=value) if value else Q()
@@ -69,12 +69,12 @@ class SchoolFilter(FilterSchema):
 
 
 class SchoolIn(InSchema):
-    uai: str
-    name: str
+    uai: Uai
+    name: str = Field(max_length=200)
     kind: SchoolKind
-    academy: str
+    academy: AcademyCode
     district_id: int | None = None
-    city: str = ""
+    city: str = Field("", max_length=100)
 
     @field_validator("uai")
     @classmethod

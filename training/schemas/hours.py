@@ -9,7 +9,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from training.schemas.fields import InSchema
+from training.schemas.fields import Code, InSchema, Uai, YearName
 
 # --- Attendance (émargement) ----------------------------------------------------------
 
@@ -123,14 +123,16 @@ class RecordOut(Schema):
 
 
 class RecordFilter(Schema):
-    school_year: str | None = Field(None, description="« 2010-2011 » ; défaut : l'année en cours")
+    school_year: YearName | None = Field(
+        None, description="« 2010-2011 » ; défaut : l'année en cours"
+    )
 
 
 # --- C2i2e items ----------------------------------------------------------------------
 
 
 class ItemsIn(InSchema):
-    items: list[str] = Field(min_length=1, max_length=100, description="Codes (« A.1-2 »)")
+    items: list[Code] = Field(min_length=1, max_length=100, description="Codes (« A.1-2 »)")
 
 
 class ValidateItemsIn(ItemsIn):
@@ -145,8 +147,8 @@ class CountOut(Schema):
 
 
 class HoursFilter(Schema):
-    school_year: str | None = None
-    school: str | None = Field(None, description="UAI de l'établissement")
+    school_year: YearName | None = None
+    school: Uai | None = Field(None, description="UAI de l'établissement")
 
 
 class HoursRowOut(Schema):

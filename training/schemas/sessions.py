@@ -22,7 +22,21 @@ from training.models import (
     Slot,
 )
 from training.reference import C2I2E
-from training.schemas.fields import Day, Id, InSchema, Moment
+from training.schemas.fields import (
+    AcademyCode,
+    Code,
+    Day,
+    Discipline,
+    FreeText,
+    Id,
+    InSchema,
+    Moment,
+    QueryText,
+    StaffId,
+    Uai,
+    Username,
+    YearName,
+)
 
 # --- Programmes and modules -----------------------------------------------------------
 
@@ -88,9 +102,9 @@ class ProgrammeOut(ModelSchema):
 
 
 class ProgrammeFilter(FilterSchema):
-    academy: str | None = None
-    school_year: str | None = None
-    priority: str | None = None
+    academy: AcademyCode | None = None
+    school_year: YearName | None = None
+    priority: Code | None = None
     kind: Programme.Kind | None = None
 
     def filter_academy(self, value):
@@ -104,15 +118,15 @@ class ProgrammeFilter(FilterSchema):
 
 
 class ProgrammeIn(InSchema):
-    academy: str = Field(description="Code de l'académie (« 25 »)")
-    school_year: str = Field(description="Année scolaire (« 2010-2011 »)")
+    academy: AcademyCode = Field(description="Code de l'académie (« 25 »)")
+    school_year: YearName = Field(description="Année scolaire (« 2010-2011 »)")
     code: str = Field(max_length=10, description="Identifiant GAIA du dispositif")
     title: str = Field(min_length=1, max_length=200)
-    priority: str = Field(description="Code de la priorité du plan national")
+    priority: Code = Field(description="Code de la priorité du plan national")
     kind: Programme.Kind = Programme.Kind.INDIVIDUAL
     degree: Degree | None = None
-    disciplines: list[str] = Field(default_factory=list, description="Vide : toutes")
-    description: str = ""
+    disciplines: list[Discipline] = Field(default_factory=list, description="Vide : toutes")
+    description: FreeText = ""
 
 
 class ModuleIn(InSchema):
@@ -121,8 +135,35 @@ class ModuleIn(InSchema):
     title: str = Field(min_length=1, max_length=200)
     planned_in_person_minutes: int = Field(0, ge=0)
     planned_online_minutes: int = Field(0, ge=0)
-    items: list[str] = Field(default_factory=list, description="Codes des items C2i2e")
-    parcours: str | None = Field(None, description="Code du modèle de parcours")
+    items: list[Code] = Field(default_factory=list, description="Codes des items C2i2e")
+    parcours: Code | None = Field(None, description="Code du modèle de parcours")
+
+
+class ProgrammePatch(InSchema):
+    """What changes on a dispositif (fields left out stay as they are). Its académie and
+    school year do not change: another year's offer is a new dispositif."""
+
+    code: str | None = Field(None, max_length=10, description="Identifiant GAIA du dispositif")
+    title: str | None = Field(None, min_length=1, max_length=200)
+    priority: Code | None = Field(None, description="Code d'une priorité du plan de son année")
+    kind: Programme.Kind | None = None
+    degree: Degree | None = Field(None, description="null : tous les degrés")
+    disciplines: list[Discipline] | None = Field(None, description="Vide ou null : toutes")
+    description: FreeText | None = Field(None, description="null : vide")
+
+
+class ModulePatch(InSchema):
+    """What changes on a module (fields left out stay as they are); it stays in its
+    dispositif."""
+
+    code: str | None = Field(None, min_length=1, max_length=20)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    planned_in_person_minutes: int | None = Field(None, ge=0)
+    planned_online_minutes: int | None = Field(None, ge=0)
+    items: list[Code] | None = Field(
+        None, description="Codes des items C2i2e : remplacent les précédents"
+    )
+    parcours: Code | None = Field(None, description="Code du modèle de parcours ; null : aucun")
 
 
 # --- Sessions and slots ---------------------------------------------------------------
@@ -314,15 +355,15 @@ class SessionFilter(FilterSchema):
     """The catalogue's filters. A programme without a degree or disciplines is meant for
     all, so it matches any degree or discipline asked for."""
 
-    q: str | None = Field(None, description="Texte : intitulé, identifiant, lieu")
-    priority: str | None = Field(None, description="Code de la priorité")
+    q: QueryText | None = Field(None, description="Texte : intitulé, identifiant, lieu")
+    priority: Code | None = Field(None, description="Code de la priorité")
     degree: Degree | None = None
-    discipline: str | None = None
+    discipline: Discipline | None = None
     modality: Modality | None = None
     district: Id | None = Field(None, description="Identifiant du bassin")
     date_from: Day | None = Field(None, description="Première séance à partir du")
     date_to: Day | None = Field(None, description="Première séance jusqu'au")
-    item: str | None = Field(None, description="Code d'un item C2i2e")
+    item: Code | None = Field(None, description="Code d'un item C2i2e")
 
     def filter_q(self, value):
         text = (value or "").strip()
@@ -386,9 +427,9 @@ class SessionIn(InSchema):
     enrolment_opens: Moment | None = None
     enrolment_closes: Moment | None = None
     approval: Session.Approval = Session.Approval.HEAD
-    trainers: list[str] = Field(default_factory=list, description="Identifiants de connexion")
+    trainers: list[Username] = Field(default_factory=list, description="Identifiants de connexion")
     external_trainers: str = Field("", max_length=300)
-    host_school: str | None = Field(None, description="UAI de l'établissement d'accueil")
+    host_school: Uai | None = Field(None, description="UAI de l'établissement d'accueil")
     district_id: int | None = None
     location: str = Field("", max_length=200)
     promotion_cutoff_days: int = Field(2, ge=0)
@@ -404,9 +445,9 @@ class SessionPatch(InSchema):
     enrolment_opens: Moment | None = None
     enrolment_closes: Moment | None = None
     approval: Session.Approval | None = None
-    trainers: list[str] | None = None
+    trainers: list[Username] | None = None
     external_trainers: str | None = Field(None, max_length=300, description="null : vide")
-    host_school: str | None = None
+    host_school: Uai | None = None
     district_id: int | None = None
     location: str | None = Field(None, max_length=200, description="null : vide")
     promotion_cutoff_days: int | None = Field(None, ge=0)
@@ -419,7 +460,7 @@ class SlotIn(InSchema):
     end: Moment
     title: str = Field("", max_length=200)
     credited_minutes: int | None = Field(None, ge=1)
-    school: str | None = Field(None, description="UAI du lieu")
+    school: Uai | None = Field(None, description="UAI du lieu")
     room: str = Field("", max_length=100)
     video_url: str = Field("", max_length=200)
     override: bool = Field(False, description="Passer outre un conflit (avec son motif)")
@@ -434,7 +475,7 @@ class SlotPatch(InSchema):
     end: Moment | None = None
     title: str | None = Field(None, max_length=200)
     credited_minutes: int | None = Field(None, ge=1)
-    school: str | None = None
+    school: Uai | None = None
     room: str | None = Field(None, max_length=100)
     video_url: str | None = Field(None, max_length=200)
     override: bool = False
@@ -580,7 +621,7 @@ class RosterEntryOut(ModelSchema):
 
 
 class BookingIn(InSchema):
-    staff_id: str = Field(description="Identifiant agent de la personne à inscrire")
+    staff_id: StaffId = Field(description="Identifiant agent de la personne à inscrire")
 
 
 class IdsIn(InSchema):

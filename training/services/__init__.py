@@ -36,6 +36,8 @@ from training.services.catalogue import (
     find_conflicts,
     holiday_warnings,
     publish_session,
+    update_module,
+    update_programme,
     update_session,
     update_slot,
 )
@@ -96,6 +98,8 @@ __all__ = [
     "reactivate_person",
     "rotate_calendar_token",
     "send_reminders",
+    "update_module",
+    "update_programme",
     "update_session",
     "update_slot",
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -78,8 +79,91 @@ def create_programme(
         description=description,
         national=Programme.is_national_code(code),
     )
+    _check_programme(programme)
     programme.full_clean()
     programme.save()
+    return programme
+
+
+# What a manager may change on a dispositif. Its académie and school year are its
+# identity with its GAIA code: another year's offer is a new dispositif.
+PROGRAMME_FIELDS = ("code", "title", "priority", "kind", "degree", "disciplines", "description")
+MODULE_FIELDS = ("code", "title", "planned_in_person_minutes", "planned_online_minutes", "parcours")
+
+
+def _check_programme(programme: Programme) -> None:
+    """A GAIA code not already used in the académie that year, said in words of its own
+    (``full_clean`` would name the constraint's fields) next to the code."""
+    taken = Programme.objects.filter(
+        academy_id=programme.academy_id,
+        school_year_id=programme.school_year_id,
+        code=programme.code,
+    ).exclude(pk=programme.pk)
+    if programme.code and taken.exists():
+        raise ValidationError(
+            {
+                "code": _("L'académie a déjà un dispositif %(code)s cette année.")
+                % {"code": programme.code}
+            }
+        )
+
+
+def _check_module(module: Module) -> None:
+    taken = Module.objects.filter(programme_id=module.programme_id, code=module.code).exclude(
+        pk=module.pk
+    )
+    if module.code and taken.exists():
+        raise ValidationError(
+            {"code": _("Ce dispositif a déjà un module %(code)s.") % {"code": module.code}}
+        )
+
+
+def _cleaned(fields: dict, allowed: tuple[str, ...], kind: str) -> dict:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {kind} fields: {sorted(unknown)}")
+    # Texts are kept without their surrounding spaces, as at creation.
+    return {name: v.strip() if isinstance(v, str) else v for name, v in fields.items()}
+
+
+@transaction.atomic
+def update_programme(*, user, programme: Programme, **fields) -> Programme:
+    """Change a dispositif. Its académie and school year stay: another year's offer is
+    a new dispositif (its sessions, hours and plans belong to this one's year)."""
+    programme = (
+        Programme.objects.select_for_update(of=("self",))
+        .select_related("academy", "school_year")
+        .get(pk=programme.pk)
+    )
+    _require_manager(user, programme.academy)
+    for name, current in (("academy", programme.academy), ("school_year", programme.school_year)):
+        if name in fields and fields.pop(name) != current:
+            raise TrainingError(
+                _(
+                    "Un dispositif garde son académie et son année scolaire : "
+                    "créez-en un nouveau pour une autre."
+                )
+            )
+    fields = _cleaned(fields, PROGRAMME_FIELDS, "programme")
+    if isinstance(fields.get("code"), str):
+        fields["code"] = fields["code"].upper()
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    changed = list(fields)
+    if "code" in fields:
+        programme.national = Programme.is_national_code(programme.code)
+        changed.append("national")
+    # A priority of the year's national plan: the form and the API offer no other, and
+    # a change keeps to it. (``create_programme`` leaves it to its callers.)
+    if programme.priority_id and programme.priority.plan.school_year_id != (
+        programme.school_year_id
+    ):
+        raise ValidationError(
+            {"priority": _("Choisissez une priorité du plan national de l'année du dispositif.")}
+        )
+    _check_programme(programme)
+    programme.full_clean()
+    programme.save(update_fields=changed)
     return programme
 
 
@@ -104,9 +188,34 @@ def create_module(
         planned_online_minutes=planned_online_minutes,
         parcours=parcours,
     )
+    _check_module(module)
     module.full_clean()
     module.save()
     if items:
+        module.items.set(items)
+    return module
+
+
+@transaction.atomic
+def update_module(*, user, module: Module, items: list[Item] | None = None, **fields) -> Module:
+    """Change a module; ``items`` (the C2i2e items it covers) replace the former ones
+    when given. It stays in its dispositif."""
+    module = (
+        Module.objects.select_for_update(of=("self",))
+        .select_related("programme__academy")
+        .get(pk=module.pk)
+    )
+    _require_manager(user, module.programme.academy)
+    if "programme" in fields and fields.pop("programme") != module.programme:
+        raise TrainingError(_("Un module reste dans son dispositif : créez-en un dans l'autre."))
+    fields = _cleaned(fields, MODULE_FIELDS, "module")
+    for name, value in fields.items():
+        setattr(module, name, value)
+    _check_module(module)
+    module.full_clean()
+    if fields:
+        module.save(update_fields=list(fields))
+    if items is not None:
         module.items.set(items)
     return module
 
@@ -543,6 +652,8 @@ __all__ = [
     "find_conflicts",
     "holiday_warnings",
     "publish_session",
+    "update_module",
+    "update_programme",
     "update_session",
     "update_slot",
 ]

@@ -70,6 +70,7 @@ NATIONAL_SECTIONS = [
 # Other reports one may download from the dashboards (not drawn).
 EXTRA_EXPORTS = ["hours_by_school", "hours_by_teacher"]
 TABLE_MAX_ROWS = 200
+HIDDEN_COLUMNS = ("code",)
 CHART_MAX_BARS = 40
 
 
@@ -119,12 +120,15 @@ def _section(key: str, user, filters: ReportFilters, query: str) -> dict | None:
     if spec is None:
         return None
     frame = spec.builder(user, filters)
-    rows = [[number(v) for v in row] for row in frame.head(TABLE_MAX_ROWS).itertuples(index=False)]
+    # The page shows what a person reads: the codes (« in_person », « numerique ») stay
+    # in the CSV and XLSX files, for the spreadsheets that join on them.
+    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    rows = [[number(v) for v in row] for row in shown.head(TABLE_MAX_ROWS).itertuples(index=False)]
     return {
         "key": key,
         "title": str(spec.title),
         "chart": chart(frame, *spec.chart) if spec.chart else None,
-        "header": spec.header(frame.columns),
+        "header": spec.header(shown.columns),
         "rows": rows,
         "truncated": len(frame) > TABLE_MAX_ROWS,
         "total_rows": len(frame),
@@ -145,7 +149,9 @@ def _filters_or_404(request, **fixed) -> ReportFilters:
         raise Http404(exc.message) from None
 
 
-def _render_dashboard(request, *, title, filters, sections, districts, fixed_query, scope_name):
+def _render_dashboard(
+    request, *, title, filters, sections, districts, fixed_query, scope_name, academies=()
+):
     query_dict = filters.to_query()
     query = urlencode(query_dict)
     built = [s for key in sections if (s := _section(key, request.user, filters, query))]
@@ -175,6 +181,7 @@ def _render_dashboard(request, *, title, filters, sections, districts, fixed_que
             ),
             "sections": built,
             "extra_exports": extra,
+            "academies": academies,
         },
     )
 
@@ -250,6 +257,8 @@ def national_dashboard(request):
         districts=None,
         fixed_query={},
         scope_name=_("Toutes les académies"),
+        # Each académie's own dashboard, for the same year.
+        academies=Academy.objects.order_by("name"),
     )
 
 
@@ -371,7 +380,7 @@ def trail_search(request):
         {
             "title": _("Historique des modifications"),
             "page": page,
-            "trail": [(entry, trail.describe(entry)) for entry in page],
+            "trail": [(e, trail.action_label(e), trail.describe(e)) for e in page],
             "kinds": [(key, label) for key, (label, _ct) in kinds.items()],
             "kind": kind,
             "object_id": object_id,

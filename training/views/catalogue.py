@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +21,13 @@ from training.formatting import hours
 from training.forms import BookStaffForm, ReasonForm
 from training.models import Enrolment, Programme, RoleMembership, Session, Slot
 from training.roles import has_role, staff_of
-from training.tables import CatalogueTable, MyEnrolmentTable, SlotTable, seats_left
+from training.tables import (
+    CatalogueTable,
+    MyEnrolmentTable,
+    SlotTable,
+    TrainerSessionTable,
+    seats_left,
+)
 
 
 def _slots(*related: str) -> Prefetch:
@@ -115,7 +122,7 @@ def session_detail(request, pk: int):
         "cancel_session_form": ReasonForm(label=_("Motif de l'annulation")),
         # The trail of the session and its slots, for those who follow it.
         "trail": [
-            (entry, trail.describe(entry))
+            (entry, trail.action_label(entry), trail.describe(entry))
             for entry in trail.entries_for(session, *session.slots.all())[:50]
         ]
         if permissions.can_see_roster(user, session)
@@ -173,7 +180,29 @@ def enrol(request, pk: int):
 
 
 @login_required
+def my_sessions(request):
+    """« Sessions que j'anime »: a trainer's sessions, those to come first, with the
+    sheets left to fill."""
+    sessions = (
+        Session.objects.filter(trainers=request.user)
+        .exclude(status=Session.Status.CANCELLED)
+        .with_counts()
+        .with_sheets_to_fill()
+        .select_related("module__programme", "host_school")
+        .prefetch_related(_slots())
+        .order_by(F("first_slot_start").desc(nulls_first=True), "pk")
+    )
+    if not has_role(request.user, RoleMembership.Role.TRAINER) and not sessions.exists():
+        raise Http404
+    table = TrainerSessionTable(sessions)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "training/my_sessions.html", {"table": table})
+
+
+@login_required
 def my_training(request):
+    if staff_of(request.user) is None:
+        raise Http404  # the staff's page: an account without a school has none
     enrolments = (
         Enrolment.objects.filter(staff__user=request.user)
         .select_related("session__module", "session__host_school")

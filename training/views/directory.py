@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from training import permissions, services
+from training import permissions, services, worklist
 from training.errors import TrainingError
 from training.forms import ApiTokenForm, SchoolForm
 from training.models import ApiToken
@@ -29,9 +29,14 @@ def healthz(request):
 
 
 def home(request):
-    context = {}
+    context = {"title": _("Accueil")}
     if request.user.is_authenticated:
-        context = {"roles": roles_of(request.user), "staff": staff_of(request.user)}
+        context = {
+            "title": _("Accueil"),
+            "roles": roles_of(request.user),
+            "staff": staff_of(request.user),
+            "tasks": worklist.tasks_for(request.user),
+        }
     return render(request, "training/home.html", context)
 
 
@@ -57,6 +62,7 @@ def account(request):
     else:
         form = ApiTokenForm()
     context = {
+        "title": _("Mon compte"),
         "form": form,
         "new_token": new_token,
         "tokens": ApiToken.objects.filter(user=request.user),
@@ -88,6 +94,7 @@ def school_list(request):
         request,
         "training/school_list.html",
         {
+            "title": _("Établissements"),
             "table": table,
             "query": query,
             "can_create": permissions.managed_academies(request.user).exists(),
@@ -107,7 +114,11 @@ def school_detail(request, uai: str):
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
-    return render(request, "training/school_detail.html", {"school": school, "staff": staff})
+    return render(
+        request,
+        "training/school_detail.html",
+        {"title": f"{school.name} ({school.uai})", "school": school, "staff": staff},
+    )
 
 
 @login_required
@@ -133,4 +144,6 @@ def school_create(request):
         else:
             messages.success(request, _("Établissement %(name)s créé.") % {"name": school.name})
             return redirect("training:school_detail", uai=school.uai)
-    return render(request, "training/school_form.html", {"form": form})
+    return render(
+        request, "training/school_form.html", {"title": _("Nouvel établissement"), "form": form}
+    )

@@ -15,13 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from training import permissions
+from training import documents, permissions
 from training.errors import TrainingError
 from training.formatting import hours
 from training.forms import DeclareWorkForm
@@ -378,7 +379,7 @@ def position(request):
     return redirect("training:my_record")
 
 
-def _attestation(request, staff: Staff, session_pk: int):
+def _attestation(request, staff: Staff, session_pk: int, *, pdf: bool = False, pdf_url=""):
     session = get_object_or_404(
         Session.objects.select_related("module__programme__academy", "host_school"),
         pk=session_pk,
@@ -395,28 +396,41 @@ def _attestation(request, staff: Staff, session_pk: int):
         raise Http404
     slots = Slot.objects.filter(pk__in=per_slot).select_related("school").order_by("start")
     lines = [(slot, hours(per_slot[slot.pk])) for slot in slots]
-    return render(
-        request,
-        "training/attestation.html",
-        {
-            "title": _("Attestation de présence"),
-            "staff": staff,
-            "session": session,
-            "lines": lines,
-            "total": hours(sum(per_slot.values())),
-            "today": timezone.localdate(),
-        },
-    )
+    context = {
+        "title": _("Attestation de présence"),
+        "staff": staff,
+        "session": session,
+        "lines": lines,
+        "total": hours(sum(per_slot.values())),
+        "today": timezone.localdate(),
+        "pdf_url": pdf_url,
+    }
+    if pdf:
+        name = f"attestation-{staff.staff_id}-{session.module.programme.code}-{session.group}.pdf"
+        return documents.pdf_response(request, "training/attestation.html", context, name)
+    return render(request, "training/attestation.html", context)
 
 
 @login_required
 def my_attestation(request, session_pk: int):
-    return _attestation(request, _own_staff(request), session_pk)
+    url = reverse("training:my_attestation_pdf", args=[session_pk])
+    return _attestation(request, _own_staff(request), session_pk, pdf_url=url)
+
+
+@login_required
+def my_attestation_pdf(request, session_pk: int):
+    return _attestation(request, _own_staff(request), session_pk, pdf=True)
 
 
 @login_required
 def staff_attestation(request, staff_id: int, session_pk: int):
-    return _attestation(request, _other_staff(request, staff_id), session_pk)
+    url = reverse("training:staff_attestation_pdf", args=[staff_id, session_pk])
+    return _attestation(request, _other_staff(request, staff_id), session_pk, pdf_url=url)
+
+
+@login_required
+def staff_attestation_pdf(request, staff_id: int, session_pk: int):
+    return _attestation(request, _other_staff(request, staff_id), session_pk, pdf=True)
 
 
 # --- C2i2e validation by the session's trainers ---------------------------------------

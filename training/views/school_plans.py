@@ -64,6 +64,8 @@ def _plan_url(plan: SchoolPlan) -> str:
 @login_required
 def my_needs(request):
     staff = staff_of(request.user)
+    if staff is None:
+        raise Http404  # the staff's page: an account without a school has none
     year = _year(request)
     form = NeedForm(request.POST or None)
     if request.method == "POST":
