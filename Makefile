@@ -87,7 +87,7 @@ bench: $(VENV)/.installed-test
 messages: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l en --no-obsolete \
 	  --ignore "tests/*" --ignore "bench/*" --ignore "var/*"
-	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l en
+	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l en --ignore ".venv" --ignore "tests"
 
 # ruff, then the house plan: layers per app, training never importing referents, no
 # import cycle (contracts in pyproject.toml, [tool.importlinter]).
