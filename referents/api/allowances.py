@@ -36,7 +36,7 @@ def school_instalments(request, uai: Uai, month: Query[MonthIn]):
 
 @router.post(
     "/schools/{uai}/service-done",
-    response={200: ServiceDoneOut, **errors(401, 403, 404, 409, 422)},
+    response={200: ServiceDoneOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Attester le service fait du mois",
     operation_id="referents_api_service_done",
 )

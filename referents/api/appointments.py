@@ -130,7 +130,7 @@ def end(request, id: int, payload: EndIn):
 
 @router.put(
     "/schools/{uai}/mission",
-    response={200: MissionOut, **errors(401, 403, 404, 409, 422)},
+    response={200: MissionOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Mission partagée entre deux référents, ou non",
     operation_id="referents_api_set_mission",
 )

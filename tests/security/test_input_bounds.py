@@ -169,3 +169,26 @@ def test_a_comment_too_long_on_a_return_is_a_422_and_changes_nothing(
     )
     assert response.status_code == 200, response.content
     assert response.json()["head_comment"] == "x" * TEXT_MAX_LENGTH
+
+
+def test_every_operation_with_a_body_documents_its_400(document):
+    """A body that is not JSON is a 400 of ninja's: documented wherever a body is read."""
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation and "400" not in operation["responses"]
+    ]
+    assert missing == []
+
+
+def test_a_body_that_is_not_json_is_a_400_with_its_detail(client_for, manager, academy):
+    from training.models import School
+
+    before = School.objects.count()
+    response = client_for(manager).post(
+        "/api/schools", "{pas du json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    assert School.objects.count() == before

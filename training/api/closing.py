@@ -80,7 +80,7 @@ def list_anomalies(request, filters: Query[AnomalyFilter]):
     return rows.select_related("academy", "school_year").order_by("code", "pk")
 
 
-@router.post("/closures", response={201: list[ClosureOut], **errors(401, 403, 404, 409, 422)})
+@router.post("/closures", response={201: list[ClosureOut], **errors(400, 401, 403, 404, 409, 422)})
 def close_year(request, payload: ClosureIn):
     academies = _scope(request)
     year = get_object_or_404(SchoolYear, name=payload.school_year)

@@ -71,7 +71,7 @@ def get_school(request, uai: Uai):
 
 @router.post(
     "/schools",
-    response={201: SchoolOut, **errors(401, 403, 404, 422)},
+    response={201: SchoolOut, **errors(400, 401, 403, 404, 422)},
     summary="Créer un établissement",
 )
 def create_school(request, payload: SchoolIn):

@@ -315,7 +315,7 @@ def staff_record(request, staff_id: StaffId, filters: Query[RecordFilter]):
 
 @router.post(
     "/staff/{staff_id}/items/validate",
-    response={200: CountOut, **errors(401, 403, 404, 409, 422)},
+    response={200: CountOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Valider des items C2i2e",
 )
 def validate_items(request, staff_id: StaffId, payload: ValidateItemsIn):
@@ -332,7 +332,7 @@ def validate_items(request, staff_id: StaffId, payload: ValidateItemsIn):
 
 @router.post(
     "/items/position",
-    response={200: CountOut, **errors(401, 403, 409, 422)},
+    response={200: CountOut, **errors(400, 401, 403, 409, 422)},
     summary="Se positionner sur des items",
 )
 def position_items(request, payload: ItemsIn):

@@ -381,7 +381,7 @@ def list_plans(request, filters: Query[PlanFilter]):
 
 @router.post(
     "/school-plans",
-    response={201: PlanDetailOut, **errors(401, 403, 404, 409, 422)},
+    response={201: PlanDetailOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Commencer un plan",
 )
 def create_plan(request, payload: PlanIn):
@@ -458,7 +458,7 @@ def return_plan(request, id: int, payload: CommentIn):
 
 @router.post(
     "/school-plans/{int:id}/approve",
-    response={200: PlanDetailOut, **errors(401, 403, 404, 409, 422)},
+    response={200: PlanDetailOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Approuver",
 )
 def approve_plan(request, id: int, payload: CommentIn):

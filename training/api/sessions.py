@@ -202,7 +202,7 @@ def get_programme(request, id: int):
 
 @router.post(
     "/programmes",
-    response={201: ProgrammeOut, **errors(401, 403, 404, 422)},
+    response={201: ProgrammeOut, **errors(400, 401, 403, 404, 422)},
     summary="Créer un dispositif",
 )
 def create_programme(request, payload: ProgrammeIn):
@@ -234,7 +234,9 @@ def create_programme(request, payload: ProgrammeIn):
 
 
 @router.post(
-    "/modules", response={201: ModuleOut, **errors(401, 403, 404, 422)}, summary="Créer un module"
+    "/modules",
+    response={201: ModuleOut, **errors(400, 401, 403, 404, 422)},
+    summary="Créer un module",
 )
 def create_module(request, payload: ModuleIn):
     programme = get_object_or_404(
@@ -470,7 +472,7 @@ def request_enrolment(request, id: int):
 
 @router.post(
     "/sessions/{int:id}/bookings",
-    response={201: EnrolmentOut, **errors(401, 403, 404, 409, 422)},
+    response={201: EnrolmentOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Inscrire une personne (public désigné)",
 )
 def book_staff(request, id: int, payload: BookingIn):
@@ -509,7 +511,7 @@ def get_enrolment(request, id: int):
 
 @router.post(
     "/enrolments/approve",
-    response={200: BulkOut, **errors(401, 403, 422)},
+    response={200: BulkOut, **errors(400, 401, 403, 422)},
     summary="Valider plusieurs demandes",
 )
 def approve_enrolments(request, payload: IdsIn):
