@@ -22,7 +22,8 @@ PAGES = {
 MEASURE = """() => {
   const scrolled = (table) => {
     let most = Math.max(0, Math.round(table.getBoundingClientRect().right - window.innerWidth));
-    for (let node = table.parentElement; node && node !== document.body; node = node.parentElement) {
+    for (let node = table.parentElement; node && node !== document.body;
+         node = node.parentElement) {
       const style = getComputedStyle(node);
       if (["auto", "scroll"].includes(style.overflowX)) {
         most = Math.max(most, node.scrollWidth - node.clientWidth);

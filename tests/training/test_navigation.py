@@ -182,7 +182,8 @@ def test_every_page_has_a_title_of_its_own(request, persona, client_for, session
 def test_a_page_says_where_it_is(client_for, teacher, session):
     page = client_for(teacher).get(f"/formations/sessions/{session.pk}/").content.decode()
     crumb = page.split('data-testid="breadcrumb"', 1)[1].split("</nav>", 1)[0]
-    links = re.findall(r'<a class="fr-breadcrumb__link"(?: href="([^"]*)")?[^>]*>([^<]*)</a>', crumb)
+    link = r'<a class="fr-breadcrumb__link"(?: href="([^"]*)")?[^>]*>([^<]*)</a>'
+    links = re.findall(link, crumb)
     assert [label for _href, label in links][:2] == ["Accueil", "Catalogue"]
     assert links[1][0] == "/formations/"
     assert 'aria-current="page"' in crumb
