@@ -132,7 +132,9 @@ def appoint(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(name)s est nommé référent numérique.") % {"name": appointment.staff},
+                # No civility in the directory: a wording without agreement.
+                _("Nomination enregistrée : %(name)s, référent numérique.")
+                % {"name": appointment.staff},
             )
             return redirect("referents:school_detail", uai=appointment.school.uai)
     else:

@@ -50,7 +50,9 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
         re.compile("Lettre de mission du référent")
     )
     claire.get_by_role("button", name="Nommer").click()
-    expect(page.get_by_text(re.compile("Claire Martin est nommé"))).to_be_visible()
+    expect(
+        page.get_by_text("Nomination enregistrée : Claire Martin, référent numérique.")
+    ).to_be_visible()
     expect(designation(page, r"Claire Martin — .*\(Nommé\)")).to_have_count(1)
     log_out(page)
 

@@ -475,3 +475,35 @@ def test_nav_of_a_head_and_of_a_manager(client_for, head, manager):
 def test_nav_of_someone_without_role(client_for, make_user):
     labels = nav_labels(client_for(make_user()).get("/"))
     assert "Catalogue" not in labels and "Validations" not in labels
+
+
+# --- Actions offered only when they are possible --------------------------------------
+
+
+def test_no_withdrawal_is_offered_once_the_cutoff_has_passed(client_for, teacher, make_session):
+    held = make_session(approval="none", days=-2)
+    soon = make_session(approval="none", days=1, cancellation_cutoff_days=2)
+    later = make_session(approval="none", days=30)
+    for session in (held, soon, later):
+        request(teacher, session)
+    client = client_for(teacher)
+    for session in (held, soon):
+        page = text(client.get(f"/formations/sessions/{session.pk}/"))
+        assert 'data-testid="cancel-form"' not in page
+        assert "Le désistement n'est plus possible en ligne depuis le" in page
+    assert 'data-testid="cancel-form"' in text(client.get(f"/formations/sessions/{later.pk}/"))
+    mine = text(client.get("/mes-formations/"))
+    assert mine.count("Confirmer le désistement") == 1  # the session to come only
+
+
+def test_the_sessions_own_trainer_is_not_offered_to_enrol(client_for, trainer, make_session):
+    from training import services
+    from training.errors import TrainingError
+
+    session = make_session(approval="none")
+    session.trainers.add(trainer)
+    page = text(client_for(trainer).get(f"/formations/sessions/{session.pk}/"))
+    assert "M'inscrire" not in page and "Vous animez cette session." in page
+    with pytest.raises(TrainingError, match="Vous animez cette session"):
+        services.request_enrolment(user=trainer, session=session, staff=trainer.staff)
+    assert not session.enrolments.exists()

@@ -298,6 +298,18 @@ class Session(models.Model):
             return min(starts) if starts else None
         return self.active_slots().aggregate(first=Min("start"))["first"]
 
+    def withdrawal_deadline(self) -> dt.datetime | None:
+        """Until when a booked person withdraws online: the cut-off before the first
+        slot (None: no slot yet, always)."""
+        first = self.first_start()
+        if first is None:
+            return None
+        return first - dt.timedelta(days=self.cancellation_cutoff_days)
+
+    def may_withdraw(self, now: dt.datetime | None = None) -> bool:
+        deadline = self.withdrawal_deadline()
+        return deadline is None or (now or timezone.now()) < deadline
+
     def window_is_open(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         if self.enrolment_opens and now < self.enrolment_opens:

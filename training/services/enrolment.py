@@ -226,6 +226,11 @@ def request_enrolment(*, user, session: Session, staff: Staff) -> Enrolment:
             ),
             status=409,
         )
+    if session.trainers.filter(pk=user.pk).exists():
+        raise TrainingError(
+            _("Vous animez cette session : on ne s'inscrit pas à sa propre formation."),
+            status=409,
+        )
     _check_open(session, timezone.now())
     _check_eligible(staff, session)
     _refuse_overlap(staff, session)
@@ -367,18 +372,15 @@ def cancel_enrolment(*, user, enrolment: Enrolment, reason: str) -> Enrolment:
     reason = (reason or "").strip()
     if not reason:
         raise TrainingError(_("Indiquez le motif de votre désistement."))
-    first = session.first_start()
-    if first is not None:
-        cutoff = first - dt.timedelta(days=session.cancellation_cutoff_days)
-        if timezone.now() >= cutoff:
-            raise TrainingError(
-                _(
-                    "Le désistement n'est plus possible en ligne depuis le %(date)s : "
-                    "prévenez votre chef d'établissement et le formateur."
-                )
-                % {"date": moment(cutoff)},
-                status=409,
+    if not session.may_withdraw():
+        raise TrainingError(
+            _(
+                "Le désistement n'est plus possible en ligne depuis le %(date)s : "
+                "prévenez votre chef d'établissement et le formateur."
             )
+            % {"date": moment(session.withdrawal_deadline())},
+            status=409,
+        )
     was_booked = enrolment.state == State.BOOKED
     _transition(enrolment, State.CANCELLED, actor=user, reason=reason)
     if was_booked:

@@ -92,6 +92,7 @@ def session_detail(request, pk: int):
         and session.window_is_open()
     )
     can_manage = permissions.can_manage_session(user, session)
+    is_trainer = any(trainer.pk == user.pk for trainer in session.trainers.all())
     # Public désigné: the rectorate, or a head for his own staff, books people directly.
     can_designate = session.status != Session.Status.CANCELLED and (
         can_manage
@@ -113,7 +114,11 @@ def session_detail(request, pk: int):
         "waitlist_position": waitlist_position,
         "can_enrol": staff is not None
         and open_for_requests
-        and not (enrolment and enrolment.is_active),
+        and not (enrolment and enrolment.is_active)
+        and not is_trainer,
+        "is_trainer": is_trainer,
+        "may_withdraw": session.may_withdraw(),
+        "withdrawal_deadline": session.withdrawal_deadline(),
         "open_for_requests": open_for_requests,
         "cancel_form": ReasonForm(label=_("Motif du désistement")),
         "can_manage": can_manage,
