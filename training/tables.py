@@ -14,6 +14,9 @@ from training.formatting import hours, hours_figure, moment
 from training.models import Enrolment, Modality, School, Session, Slot
 from training.spreadsheets import FORMATS, file_response
 
+# A column one may do without on a phone (dune.css hides it under 48em).
+SECONDARY = {"th": {"class": "dune-secondary"}, "td": {"class": "dune-secondary"}}
+
 
 class SchoolTable(tables.Table):
     name = tables.LinkColumn(
@@ -114,7 +117,7 @@ class CatalogueTable(tables.Table):
     module = tables.Column(
         verbose_name=_("Module"), accessor="module__title", order_by=("module__title", "group")
     )
-    group = tables.Column(verbose_name=_("Groupe"))
+    group = tables.Column(verbose_name=_("Groupe"), attrs=SECONDARY)
     dates = tables.Column(
         verbose_name=_("Dates"),
         accessor="first_slot_start",
@@ -301,7 +304,7 @@ class QueueTable(tables.Table):
         order_by=("session__module__title", "session__group"),
     )
     dates = tables.Column(verbose_name=_("Début"), accessor="first_start", order_by="first_start")
-    created_at = tables.Column(verbose_name=_("Demandée le"))
+    created_at = tables.Column(verbose_name=_("Demandée le"), attrs=SECONDARY)
     state = tables.Column(verbose_name=_("État"))
 
     class Meta:
@@ -355,7 +358,7 @@ class MyEnrolmentTable(tables.Table):
     modality = tables.Column(verbose_name=_("Modalité"), accessor="session", empty_values=())
     place = tables.Column(verbose_name=_("Lieu"), accessor="session", empty_values=())
     state = tables.Column(verbose_name=_("État"))
-    updated_at = tables.Column(verbose_name=_("Depuis le"))
+    updated_at = tables.Column(verbose_name=_("Depuis le"), attrs=SECONDARY)
     actions = tables.TemplateColumn(
         template_name="training/_cancel_enrolment_form.html",
         verbose_name=_("Actions"),

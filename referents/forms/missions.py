@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referents.models import MissionLog
 from training.forms import DateInput
-from training.forms.base import DuneForm
+from training.forms.base import DuneForm, SearchableCheckboxes
 from training.models import Session, Staff
 from training.validators import TEXT_MAX_LENGTH
 
@@ -26,7 +26,10 @@ class MissionLogForm(DuneForm):
         label=_("Description"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea, required=False
     )
     colleagues = forms.ModelMultipleChoiceField(
-        label=_("Collègues concernés"), queryset=Staff.objects.none(), required=False
+        label=_("Collègues concernés"),
+        queryset=Staff.objects.none(),
+        required=False,
+        widget=SearchableCheckboxes(),
     )
 
     def __init__(self, *args, school=None, trainer=None, **kwargs):

@@ -3,6 +3,7 @@ at 375 px (a phone): no horizontal scroll of the page, none hiding a table's las
 column (its actions)."""
 
 import pytest
+from playwright.sync_api import expect
 
 PAGES = {
     "enseignant": ["/formations/", "/mes-formations/", "/mon-parcours/", "/mes-besoins/"],
@@ -52,3 +53,20 @@ def test_tables_fit_the_screen(page, login, account, width):
         if measured["page"] > 2 or wide:
             misfits[path] = {"page": measured["page"], "tables": wide}
     assert misfits == {}, f"{account} at {width} px: {misfits}"
+
+
+def test_a_long_list_of_colleagues_narrows_as_one_types(page, login):
+    login("referent")
+    page.goto("/referents/tableau-de-bord/")
+    box = page.get_by_role("searchbox", name="Filtrer la liste")
+    expect(box).to_be_visible()
+    groups = page.locator(".dune-search").locator("xpath=..").locator(".fr-checkbox-group")
+    total = groups.count()
+    assert total >= 8
+    first_name = groups.first.inner_text().strip()
+    box.fill(first_name)
+    visible = [g for g in groups.all() if g.is_visible()]
+    assert 1 <= len(visible) < total
+    assert all(first_name.lower() in g.inner_text().lower() for g in visible)
+    box.fill("")
+    assert len([g for g in groups.all() if g.is_visible()]) == total

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import html
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -315,7 +316,8 @@ def test_manager_changes_the_trainers_of_a_session(client_for, manager, trainer,
     client = client_for(manager)
     url = f"/formations/sessions/{session.pk}/modifier/"
     page = text(client.get(url))
-    assert f'<option value="{trainer.pk}" selected>' in page
+    # DSFR checkboxes, the session's trainer ticked.
+    assert re.search(rf'type="checkbox" name="trainers" value="{trainer.pk}"[^>]*checked', page)
     data = session_data(session.module, trainers=[trainer.pk])
     client.post(url, {**data, "extra_trainers": referent.staff.staff_id})
     assert set(session.trainers.all()) == {trainer, referent}

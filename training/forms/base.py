@@ -8,6 +8,14 @@ from dsfr.forms import DsfrBaseForm
 from training.validators import forbidden_character
 
 
+class SearchableCheckboxes(forms.CheckboxSelectMultiple):
+    """A multiple choice among people (colleagues, trainers): DSFR checkboxes, with a
+    box that narrows them as one types (``dune.js``; without JavaScript, the list)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-dune-search": "1", **(attrs or {})}, choices)
+
+
 class DuneForm(DsfrBaseForm):
     """A DSFR form whose text fields refuse control and bidirectional characters (a
     password may hold anything)."""

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from training.forms.base import DuneForm
+from training.forms.base import DuneForm, SearchableCheckboxes
 from training.forms.fields import (
     DATETIME_INPUT,
     DateInput,
@@ -88,7 +88,11 @@ class SessionForm(forms.ModelForm, DuneForm):
             "enrolment_opens": forms.DateTimeField,
             "enrolment_closes": forms.DateTimeField,
         }
-        widgets = {"enrolment_opens": DateTimeInput(), "enrolment_closes": DateTimeInput()}
+        widgets = {
+            "enrolment_opens": DateTimeInput(),
+            "enrolment_closes": DateTimeInput(),
+            "trainers": SearchableCheckboxes(),
+        }
 
     def __init__(self, *args, academies, **kwargs):
         super().__init__(*args, **kwargs)

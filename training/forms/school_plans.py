@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from training.forms.base import DuneForm
+from training.forms.base import DuneForm, SearchableCheckboxes
 from training.models import Item, Modality, Module, Priority, School, SchoolYear, Staff
 from training.records import C2I2E
 from training.validators import TEXT_MAX_LENGTH
@@ -76,7 +76,7 @@ class LineForm(DuneForm):
         label=_("Personnels visés"),
         queryset=Staff.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=SearchableCheckboxes(),
         help_text=_("Aucun coché : tous les personnels de l'établissement."),
     )
 

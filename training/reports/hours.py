@@ -321,6 +321,7 @@ register_report(
     hours_by_priority,
     labels=LABELS,
     chart=("priority", "hours"),
+    internal=("code",),
 )
 register_report(
     "hours_by_modality",
@@ -328,4 +329,5 @@ register_report(
     hours_by_modality,
     labels=LABELS,
     chart=("modality", "hours"),
+    internal=("code",),
 )

@@ -27,12 +27,18 @@ class ReportSpec:
     count: Callable[[object, ReportFilters], int] | None = None
     # For the dashboards: the column naming the bars and the one measuring them.
     chart: tuple[str, str] | None = None
+    # Columns of codes for the program's use (``in_person``, ``numerique``): in the frame,
+    # never on a page or in a file a person opens.
+    internal: tuple[str, ...] = ()
+
+    def shown(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.drop(columns=[c for c in self.internal if c in frame.columns])
 
     def iter_frames(self, user, filters: ReportFilters, chunk_size: int = 5000):
         if self.chunks is not None:
-            yield from self.chunks(user, filters, chunk_size=chunk_size)
+            yield from map(self.shown, self.chunks(user, filters, chunk_size=chunk_size))
         else:
-            yield self.builder(user, filters)
+            yield self.shown(self.builder(user, filters))
 
     def header(self, columns) -> list[str]:
         return [str(self.labels.get(c, c)) for c in columns]

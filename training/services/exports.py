@@ -89,7 +89,7 @@ def write_report(
             if progress:
                 progress(written, expected)
         if not header_done:
-            writer.writerow(spec.header(spec.builder(user, filters).columns))
+            writer.writerow(spec.header(spec.shown(spec.builder(user, filters)).columns))
         text.flush()
         text.detach()  # leave the caller's file open
         return written
@@ -104,7 +104,7 @@ def write_report(
         if progress:
             progress(written, expected)
     if not header_done:
-        sheet.writerow(spec.header(spec.builder(user, filters).columns))
+        sheet.writerow(spec.header(spec.shown(spec.builder(user, filters)).columns))
     sheet.save(fileobj)
     return written
 

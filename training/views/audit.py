@@ -70,7 +70,6 @@ NATIONAL_SECTIONS = [
 # Other reports one may download from the dashboards (not drawn).
 EXTRA_EXPORTS = ["hours_by_school", "hours_by_teacher"]
 TABLE_MAX_ROWS = 200
-HIDDEN_COLUMNS = ("code",)
 CHART_MAX_BARS = 40
 
 
@@ -120,9 +119,7 @@ def _section(key: str, user, filters: ReportFilters, query: str) -> dict | None:
     if spec is None:
         return None
     frame = spec.builder(user, filters)
-    # The page shows what a person reads: the codes (« in_person », « numerique ») stay
-    # in the CSV and XLSX files, for the spreadsheets that join on them.
-    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    shown = spec.shown(frame)  # what a person reads: no internal codes
     rows = [[number(v) for v in row] for row in shown.head(TABLE_MAX_ROWS).itertuples(index=False)]
     return {
         "key": key,
