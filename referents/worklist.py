@@ -19,10 +19,6 @@ Role = RoleMembership.Role
 QUIET_DAYS = 30
 
 
-def _task(singular: str, plural: str, count: int, url: str) -> Task:
-    return Task(ngettext(singular, plural, count) % {"n": count}, count, url)
-
-
 def referent_tasks(user, codes) -> list[Task]:
     tasks = []
     this_month = timezone.localdate().replace(day=1)
@@ -34,11 +30,35 @@ def referent_tasks(user, codes) -> list[Task]:
             exported_at__isnull=True,
         ).count()
         tasks.append(
-            _task(
-                "%(n)s mensualité de référent attend votre service fait",
-                "%(n)s mensualités de référent attendent votre service fait",
-                awaiting,
+            Task(
+                ngettext(
+                    "%(n)s mensualité de référent attend votre service fait",
+                    "%(n)s mensualités de référent attendent votre service fait",
+                    n := awaiting,
+                )
+                % {"n": n},
+                n,
                 reverse("referents:school"),
+            )
+        )
+    if codes & {Role.AUDITOR, Role.MANAGER, Role.NATIONAL}:
+        # Months gone by whose instalment no head has attested yet, in the académie.
+        late = AllowanceInstalment.objects.filter(
+            appointment__in=visible_appointments(user),
+            month__lt=this_month,
+            service_done_at__isnull=True,
+            exported_at__isnull=True,
+        ).count()
+        tasks.append(
+            Task(
+                ngettext(
+                    "%(n)s mensualité d'un mois passé attend le service fait",
+                    "%(n)s mensualités de mois passés attendent le service fait",
+                    n := late,
+                )
+                % {"n": n},
+                n,
+                reverse("referents:summary"),
             )
         )
     if codes & {Role.MANAGER, Role.NATIONAL}:
@@ -48,10 +68,14 @@ def referent_tasks(user, codes) -> list[Task]:
             exported_at__isnull=True,
         ).count()
         tasks.append(
-            _task(
-                "%(n)s mensualité attestée à exporter en paie",
-                "%(n)s mensualités attestées à exporter en paie",
-                to_pay,
+            Task(
+                ngettext(
+                    "%(n)s mensualité attestée à exporter en paie",
+                    "%(n)s mensualités attestées à exporter en paie",
+                    n := to_pay,
+                )
+                % {"n": n},
+                n,
                 reverse("referents:payroll"),
             )
         )

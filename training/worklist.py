@@ -3,8 +3,9 @@ where it is done. ``training`` counts its own; ``referents`` adds its providers 
 ``ready()`` (``register``), since ``training`` never imports it.
 
 A provider is a function ``(user, codes) -> list[Task]`` (``codes``: the person's role
-codes); tasks with a count of zero are not shown. Each provider costs one or two
-aggregate queries, only for the roles it concerns.
+codes); tasks with a count of zero are not shown. Each label is written
+``ngettext("…", "…", n := count) % {"n": n}`` so that gettext extracts both forms.
+Each provider costs one or two aggregate queries, only for the roles it concerns.
 """
 
 from __future__ import annotations
@@ -62,10 +63,6 @@ def tasks_for(user) -> list[Task]:
     return [task for provider in PROVIDERS for task in provider(user, codes) if task.count]
 
 
-def _task(singular: str, plural: str, count: int, url: str) -> Task:
-    return Task(ngettext(singular, plural, count) % {"n": count}, count, url)
-
-
 @register
 def teacher_tasks(user, codes) -> list[Task]:
     staff = staff_of(user) if TEACHER in codes else None
@@ -87,16 +84,24 @@ def teacher_tasks(user, codes) -> list[Task]:
         .count()
     )
     return [
-        _task(
-            "%(n)s session commence dans les deux semaines",
-            "%(n)s sessions commencent dans les deux semaines",
-            soon,
+        Task(
+            ngettext(
+                "%(n)s session commence dans les deux semaines",
+                "%(n)s sessions commencent dans les deux semaines",
+                n := soon,
+            )
+            % {"n": n},
+            n,
             reverse("training:my_training"),
         ),
-        _task(
-            "%(n)s travail en ligne à déclarer",
-            "%(n)s travaux en ligne à déclarer",
-            to_declare,
+        Task(
+            ngettext(
+                "%(n)s travail en ligne à déclarer",
+                "%(n)s travaux en ligne à déclarer",
+                n := to_declare,
+            )
+            % {"n": n},
+            n,
             reverse("training:my_record"),
         ),
     ]
@@ -119,16 +124,24 @@ def trainer_tasks(user, codes) -> list[Task]:
     ).count()
     url = reverse("training:my_sessions")
     return [
-        _task(
-            "%(n)s feuille d'émargement à remplir",
-            "%(n)s feuilles d'émargement à remplir",
-            sheets,
+        Task(
+            ngettext(
+                "%(n)s feuille d'émargement à remplir",
+                "%(n)s feuilles d'émargement à remplir",
+                n := sheets,
+            )
+            % {"n": n},
+            n,
             url,
         ),
-        _task(
-            "%(n)s travail en ligne déclaré à examiner",
-            "%(n)s travaux en ligne déclarés à examiner",
-            to_review,
+        Task(
+            ngettext(
+                "%(n)s travail en ligne déclaré à examiner",
+                "%(n)s travaux en ligne déclarés à examiner",
+                n := to_review,
+            )
+            % {"n": n},
+            n,
             url,
         ),
     ]
@@ -140,10 +153,14 @@ def head_tasks(user, codes) -> list[Task]:
     queue = reverse("training:approval_queue")
     if Role.HEAD in codes:
         tasks.append(
-            _task(
-                "%(n)s demande d'inscription à décider",
-                "%(n)s demandes d'inscription à décider",
-                permissions.approval_queue(user).count(),
+            Task(
+                ngettext(
+                    "%(n)s demande d'inscription à décider",
+                    "%(n)s demandes d'inscription à décider",
+                    n := permissions.approval_queue(user).count(),
+                )
+                % {"n": n},
+                n,
                 queue,
             )
         )
@@ -151,19 +168,27 @@ def head_tasks(user, codes) -> list[Task]:
             school_id__in=permissions.headed_school_ids(user), status=SchoolPlan.Status.SUBMITTED
         ).count()
         tasks.append(
-            _task(
-                "%(n)s plan de formation à approuver",
-                "%(n)s plans de formation à approuver",
-                plans,
+            Task(
+                ngettext(
+                    "%(n)s plan de formation à approuver",
+                    "%(n)s plans de formation à approuver",
+                    n := plans,
+                )
+                % {"n": n},
+                n,
                 reverse("training:school_plans"),
             )
         )
     if codes & {Role.MANAGER, Role.NATIONAL}:
         tasks.append(
-            _task(
-                "%(n)s inscription à confirmer par le rectorat",
-                "%(n)s inscriptions à confirmer par le rectorat",
-                permissions.confirmation_queue(user).count(),
+            Task(
+                ngettext(
+                    "%(n)s inscription à confirmer par le rectorat",
+                    "%(n)s inscriptions à confirmer par le rectorat",
+                    n := permissions.confirmation_queue(user).count(),
+                )
+                % {"n": n},
+                n,
                 queue,
             )
         )
@@ -183,10 +208,14 @@ def referent_plan_tasks(user, codes) -> list[Task]:
     started = set(plans.filter(school_year=year).values_list("school_id", flat=True))
     drafts = plans.filter(school_year=year, status=SchoolPlan.Status.DRAFT).count()
     return [
-        _task(
-            "%(n)s plan de formation à préparer",
-            "%(n)s plans de formation à préparer",
-            len(set(schools) - started) + drafts,
+        Task(
+            ngettext(
+                "%(n)s plan de formation à préparer",
+                "%(n)s plans de formation à préparer",
+                n := len(set(schools) - started) + drafts,
+            )
+            % {"n": n},
+            n,
             reverse("training:school_plans"),
         )
     ]
@@ -214,22 +243,26 @@ def rectorate_tasks(user, codes) -> list[Task]:
         author=user, status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING]
     )
     return [
-        _task(
-            "%(n)s anomalie ouverte dans les registres",
-            "%(n)s anomalies ouvertes dans les registres",
-            anomalies.count(),
+        Task(
+            ngettext(
+                "%(n)s anomalie ouverte dans les registres",
+                "%(n)s anomalies ouvertes dans les registres",
+                n := anomalies.count(),
+            )
+            % {"n": n},
+            n,
             reverse("training:anomaly_list"),
         ),
-        _task(
-            "%(n)s import en cours",
-            "%(n)s imports en cours",
-            imports.count(),
+        Task(
+            ngettext("%(n)s import en cours", "%(n)s imports en cours", n := imports.count())
+            % {"n": n},
+            n,
             reverse("training:import_list"),
         ),
-        _task(
-            "%(n)s export en cours",
-            "%(n)s exports en cours",
-            exports.count(),
+        Task(
+            ngettext("%(n)s export en cours", "%(n)s exports en cours", n := exports.count())
+            % {"n": n},
+            n,
             reverse("training:audit_home"),
         ),
     ]

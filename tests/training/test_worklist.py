@@ -161,3 +161,39 @@ def test_hours_by_academie_has_every_academie_with_zero(national, session):
     frame = REGISTRY["hours_by_academy"].builder(national, filters)
     assert len(frame) == 30
     assert set(frame.loc[frame["academy"] == "Corse", "hours"]) == {0.0}
+
+
+def test_the_rectorate_sees_instalments_awaiting_service_fait_and_payroll(
+    client_for, auditor, manager, referent, school_year
+):
+    import datetime as dt
+
+    from referents.models import AllowanceInstalment, AllowanceScheme, Appointment
+
+    appointment = Appointment.objects.get(staff=referent.staff)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        scheme=AllowanceScheme.objects.get(code="fic2010-12"), annual_cents=120_000
+    )
+    AllowanceInstalment.objects.create(
+        appointment=appointment, month=dt.date(2010, 9, 1), amount_cents=10_000
+    )
+    AllowanceInstalment.objects.create(
+        appointment=appointment,
+        month=dt.date(2010, 10, 1),
+        amount_cents=10_000,
+        service_done_at=timezone.now(),
+    )
+    late = "1 mensualité d'un mois passé attend le service fait"
+    assert worklist(client_for(auditor))[late] == "/referents/rapports/academie/"
+    tasks = worklist(client_for(manager))
+    assert tasks[late] == "/referents/rapports/academie/"
+    assert tasks["1 mensualité attestée à exporter en paie"] == "/referents/paie/"
+
+
+def test_the_work_list_speaks_english_when_asked(client_for, teacher, make_session, settings):
+    book(teacher, make_session(days=5))
+    client = client_for(teacher)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = text(client.get("/"))
+    assert "Waiting for you" in page
+    assert "1 session starts within two weeks" in page
