@@ -192,3 +192,18 @@ def test_a_body_that_is_not_json_is_a_400_with_its_detail(client_for, manager, a
     assert response.status_code == 400
     assert "detail" in response.json()
     assert School.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/audit/anomalies?school_year=2026%00",
+        "/api/training/sessions?q=ab%00c",
+        "/api/schools?q=%1b",
+        "/api/referents/summary?year=20%0010",
+    ],
+)
+def test_a_control_character_in_a_query_is_a_422(client_for, manager, url):
+    """A NUL byte would reach PostgreSQL (which refuses it) and answer 500."""
+    response = client_for(manager).get(url)
+    assert response.status_code == 422, response.content

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, field_validator
+from pydantic import AfterValidator, AwareDatetime, field_validator
 
 from training.validators import LETTER_MAX_LENGTH, TEXT_MAX_LENGTH, forbidden_character
 
@@ -51,24 +51,30 @@ class InSchema(Schema):
 # that a longer one is a 422 before any query. No pattern: the values accepted are the
 # same as before, only bounded.
 
+# A text without control characters (query and path parameters are no schema: the
+# check is in the type), bounded to ``n`` characters.
+def bounded(n: int):
+    return Annotated[str, Field(max_length=n), AfterValidator(_plain)]
+
+
 # A school's UAI (ex-RNE): 7 digits and a check letter (``School.uai``).
-Uai = Annotated[str, Field(max_length=8)]
+Uai = bounded(8)
 # An académie's code, « 25 » (``Academy.code``).
-AcademyCode = Annotated[str, Field(max_length=2)]
+AcademyCode = bounded(2)
 # A school year's name, « 2010-2011 » (``SchoolYear.name``).
-YearName = Annotated[str, Field(max_length=9)]
+YearName = bounded(9)
 # A code of reference data: C2i2e item (12), priority (20), parcours template and
 # allowance scheme (30), anomaly (40), audit report (50), school kind (20).
-Code = Annotated[str, Field(max_length=50)]
+Code = bounded(50)
 # A login (``User.username``).
-Username = Annotated[str, Field(max_length=150)]
+Username = bounded(150)
 # A person's staff id (``Staff.staff_id``).
-StaffId = Annotated[str, Field(max_length=32)]
+StaffId = bounded(32)
 # A discipline (``Staff.discipline``).
-Discipline = Annotated[str, Field(max_length=100)]
+Discipline = bounded(100)
 # The text of a search box.
-QueryText = Annotated[str, Field(max_length=200)]
+QueryText = bounded(200)
 # A free text a person writes: description, comment, motivation (the models' TextFields).
-FreeText = Annotated[str, Field(max_length=TEXT_MAX_LENGTH)]
+FreeText = bounded(TEXT_MAX_LENGTH)
 # A letter: the référent's mission letter (``Appointment.mission_letter``).
-Letter = Annotated[str, Field(max_length=LETTER_MAX_LENGTH)]
+Letter = bounded(LETTER_MAX_LENGTH)
