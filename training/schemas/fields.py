@@ -51,6 +51,7 @@ class InSchema(Schema):
 # that a longer one is a 422 before any query. No pattern: the values accepted are the
 # same as before, only bounded.
 
+
 # A text without control characters (query and path parameters are no schema: the
 # check is in the type), bounded to ``n`` characters.
 def bounded(n: int):
