@@ -94,7 +94,12 @@ def euros_figure(cents: int) -> str:
 
 def euros(cents: int) -> str:
     """Cents as euros with the unit, grouped by thousands: « 1 200,50 € »."""
-    return f"{cents / 100:,.2f} €".replace(",", " ").replace(".", ",")
+    return f"{euros_amount(cents)} €"
+
+
+def euros_amount(cents: int) -> str:
+    """Cents as euros for a page's column headed « (€) », grouped: « 1 200,50 »."""
+    return f"{Decimal(cents) / 100:,.2f}".replace(",", " ").replace(".", ",")
 
 
 # --- Moments ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from referents.models import (
     Appointment,
 )
 from referents.reports.activity import referent_dashboard
-from training.formatting import duration, euros_figure
+from training.formatting import duration, euros_amount
 from training.roles import staff_of
 
 
@@ -72,12 +72,12 @@ def dashboard(request):
         {
             "title": _("Mes missions de référent numérique"),
             "appointment": appointment,
-            "annual": euros_figure(appointment.annual_cents) if appointment.annual_cents else None,
+            "annual": euros_amount(appointment.annual_cents) if appointment.annual_cents else None,
             "form": form,
             "logs": data.logs,
             "by_category": [(label, duration(m)) for _code, label, m in data.by_category],
             "sessions": data.sessions,
-            "instalments": [(i, euros_figure(i.amount_cents)) for i in data.instalments],
+            "instalments": [(i, euros_amount(i.amount_cents)) for i in data.instalments],
         },
         status=status,
     )

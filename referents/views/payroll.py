@@ -20,7 +20,7 @@ from referents.models import (
 )
 from referents.tables import PayrollTable
 from training import permissions
-from training.formatting import euros_figure
+from training.formatting import euros_amount
 from training.tables import export_response
 
 
@@ -47,7 +47,7 @@ def payroll(request, code: str | None = None):
             "title": _("Paie des référents numériques — %(academy)s") % {"academy": academy.name},
             "academy": academy,
             "table": PayrollTable(services.pending_payroll(academy)),
-            "exports": [(e, euros_figure(e.total or 0)) for e in exports[:24]],
+            "exports": [(e, euros_amount(e.total or 0)) for e in exports[:24]],
         },
     )
 

@@ -31,7 +31,7 @@ from referents.models import (
     SchoolMission,
 )
 from referents.permissions import headed_schools
-from training.formatting import euros_figure
+from training.formatting import euros_amount
 from training.models import School
 
 
@@ -87,7 +87,7 @@ def _school_page(request, school: School, *, bound: dict | None = None, status: 
             "share_form": bound.get("share") or MissionShareForm(initial={"shared": shared}),
             "month": month,
             "month_form": MonthForm(initial={"month": month}),
-            "instalments": [(i, euros_figure(i.amount_cents)) for i in instalments],
+            "instalments": [(i, euros_amount(i.amount_cents)) for i in instalments],
             "to_confirm": any(i.service_done_at is None for i in instalments),
         },
         status=status,

@@ -59,7 +59,7 @@ def test_teacher_applies_head_appoints_referent_logs_a_mission(page, login):
     login("enseignant")
     page.goto("/referents/tableau-de-bord/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes missions de référent numérique")
-    expect(page.get_by_text("Indemnité annuelle : 1250,00 €")).to_be_visible()
+    expect(page.get_by_text("Indemnité annuelle : 1 250,00 €")).to_be_visible()
     page.get_by_label("Mission", exact=True).select_option(label=MISSION)
     page.get_by_label("Durée (minutes)").fill("60")
     page.get_by_label("Description").fill("Prise en main de l'ENT avec l'équipe de mathématiques")

@@ -55,3 +55,11 @@ def test_a_moment_is_shown_in_paris_time():
     moment = dt.datetime(2011, 3, 14, 8, 0, tzinfo=ZoneInfo("UTC"))
     assert formatting.moment(moment) == "14/03/2011 09:00"
     assert formatting.moment(None) == "—"
+
+
+def test_euros_on_a_page_are_grouped_by_thousands():
+    from training.formatting import euros, euros_amount, euros_figure
+
+    assert euros_amount(125_000) == "1 250,00"
+    assert euros(1_234_567) == "12 345,67 €"
+    assert euros_figure(125_000) == "1250,00"  # the files' figure, for spreadsheets
