@@ -8,6 +8,7 @@ from training.views import directory as training_views
 urlpatterns = [
     path("", training_views.home, name="home"),
     path("healthz", training_views.healthz, name="healthz"),
+    path("readyz", training_views.readyz, name="readyz"),
     path("connexion/", login_views.LoginView.as_view(), name="login"),
     path("deconnexion/", login_views.logout, name="logout"),
     path("comptes/", include("accounts.urls")),

@@ -205,6 +205,7 @@ ROUTES: dict[str, Rule] = {
     # --- Public pages and signing in --------------------------------------------------
     "home": Rule(read=EVERYONE, reach=EVERYONE),
     "healthz": Rule(read=EVERYONE, note="GET only"),
+    "readyz": Rule(read=EVERYONE, note="GET only; says ok or failed per check, nothing more"),
     "login": Rule(read=EVERYONE, reach=EVERYONE, data=lambda c: {"username": "", "password": ""}),
     "logout": Rule(write=EVERYONE, note="POST only"),
     "set_language": Rule(

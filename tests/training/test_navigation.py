@@ -15,6 +15,7 @@ from django.urls import URLResolver, get_resolver
 # the sign-in machinery, the language switch, the liveness check.
 NOT_PAGES = {
     "healthz",
+    "readyz",
     "login",
     "logout",
     "set_language",

@@ -182,3 +182,35 @@ def test_school_form_cannot_target_another_academie(client_for, manager, other_a
     )
     assert response.status_code == 200
     assert not School.objects.filter(uai="0750655E").exists()
+
+
+def test_readyz_checks_the_database_the_cache_and_the_broker(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
+    }
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_readyz_answers_503_naming_what_fails_and_nothing_more(client, monkeypatch, caplog):
+    from training import readiness
+
+    def unreachable():
+        raise ConnectionRefusedError("redis://secret-host:6379 refused")
+
+    monkeypatch.setitem(readiness.CHECKS, "broker", unreachable)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "failed"}
+    assert b"secret-host" not in response.content
+    assert "secret-host" in caplog.text  # the reason is in the log
+
+
+@pytest.mark.celery_worker
+def test_readyz_reaches_the_broker(client, settings):
+    """Jobs not in-process: the check connects to the broker (Redis in .ci/run's
+    real-worker step, ``CELERY_BROKER_URL``; else Celery's in-memory transport)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert client.get("/readyz").json()["checks"]["broker"] == "ok"

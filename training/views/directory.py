@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from training import permissions, services, worklist
+from training import permissions, readiness, services, worklist
 from training.errors import TrainingError
 from training.forms import ApiTokenForm, SchoolForm
 from training.models import ApiToken
@@ -26,6 +26,22 @@ def healthz(request):
     """Liveness: the process answers. No database access, so a database outage does not
     make the orchestrator kill healthy web workers."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Readiness, for a load balancer: 200 when the database, the cache and the broker
+    answer, 503 naming the one that does not (``training/readiness.py``)."""
+    results = readiness.checks()
+    ready = all(results.values())
+    return JsonResponse(
+        {
+            "status": "ok" if ready else "unavailable",
+            "checks": {name: "ok" if ok else "failed" for name, ok in results.items()},
+        },
+        status=200 if ready else 503,
+    )
 
 
 def home(request):
