@@ -105,7 +105,24 @@ def state_badge(enrolment: Enrolment) -> str:
 # --- Catalogue ------------------------------------------------------------------------
 
 
-class CatalogueTable(tables.Table):
+class SessionCells:
+    """The cells a table of sessions shares: module, dates, modalities, place (the
+    scheduled slots fetched)."""
+
+    def value_module(self, record):
+        return record.module.title
+
+    def render_dates(self, record):
+        return session_dates(record)
+
+    def render_modality(self, record):
+        return session_modalities(record)
+
+    def render_place(self, record):
+        return session_place(record)
+
+
+class CatalogueTable(SessionCells, tables.Table):
     """Sessions of the catalogue. Expects ``Session.objects.with_counts()`` with the
     programme, the host school and the scheduled slots (and their school) fetched."""
 
@@ -153,18 +170,6 @@ class CatalogueTable(tables.Table):
             reverse("training:session_detail", args=[record.pk]),
             record.module.title,
         )
-
-    def value_module(self, record):
-        return record.module.title
-
-    def render_dates(self, record):
-        return session_dates(record)
-
-    def render_modality(self, record):
-        return session_modalities(record)
-
-    def render_place(self, record):
-        return session_place(record)
 
     def render_seats(self, record):
         left = seats_left(record)
@@ -522,7 +527,7 @@ __all__ = [
 # --- A trainer's sessions -------------------------------------------------------------
 
 
-class TrainerSessionTable(tables.Table):
+class TrainerSessionTable(SessionCells, tables.Table):
     """« Sessions que j'anime ». Expects ``with_counts()`` and ``with_sheets_to_fill()``,
     the module and the scheduled slots fetched."""
 
@@ -554,18 +559,6 @@ class TrainerSessionTable(tables.Table):
             record.module.title,
             gettext("groupe %(group)s") % {"group": record.group},
         )
-
-    def value_module(self, record):
-        return record.module.title
-
-    def render_dates(self, record):
-        return session_dates(record)
-
-    def render_modality(self, record):
-        return session_modalities(record)
-
-    def render_place(self, record):
-        return session_place(record)
 
     def render_booked(self, record):
         return f"{record.booked_count} / {record.capacity}"
